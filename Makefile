@@ -1,0 +1,40 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+PORT   ?= 8000
+WORKERS ?= 2
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint bench translations clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiled catalogs are build products; the .po files are the source.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations -f -q 2>/dev/null || $(VENV)/bin/pybabel compile -d app/translations -f
+
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo-data --if-empty
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) benchmarks/allocation.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
