@@ -1,0 +1,107 @@
+"""Qatysu: the application factory, the only place that wires things together."""
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import CONFIGS, ROOT
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the app. ``config`` is a name from ``app.config.CONFIGS`` (default: the
+    ``QATYSU_CONFIG`` environment variable, else 'development') or a dict of overrides applied
+    on top of the testing configuration. Never creates or migrates tables."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    overrides = config if isinstance(config, dict) else {}
+    name = "testing" if isinstance(config, dict) else (config or os.environ.get("QATYSU_CONFIG", "development"))
+    config_class = CONFIGS[name]
+    app.config.from_object(config_class)
+    app.config.update(config_class.from_environment())
+    app.config.update(overrides)
+    app.config["CONFIG_NAME"] = name
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from app.errors import register_error_handlers
+    from app.cli import register_cli
+
+    register_error_handlers(app)
+    register_cli(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (the schema must be known to Alembic)
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to open this page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record):
+    # SQLite ignores foreign keys unless asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+    from flask_login import current_user
+
+    from app.forms import CSRFOnlyForm
+    from app.i18n import local_datetime, money
+    from app.labels import status_label
+    from app.models.types import utcnow
+    from app.permissions import Action, can
+
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["datetime"] = local_datetime
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "can": lambda action, area=None: can(current_user, Action(action), area),
+            "current_locale": str(get_locale() or "kk"),
+            "languages": app.config["LANGUAGES"],
+            "csrf_form": CSRFOnlyForm(),
+            "phase_status_label": status_label,
+            "now_utc": utcnow,
+        }

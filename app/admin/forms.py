@@ -1,0 +1,93 @@
+"""Admin forms: areas, processes with their phases, budgets, role grants, MCI rates."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
+from app.models import GRANTABLE_ROLES, PhaseKind
+
+class AreaForm(FlaskForm):
+    parent_id = SelectField(_l("Inside"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in AREA_KIND_LABELS.items()])
+    kato = StringField(
+        _l("KATO code"),
+        validators=[Optional(), Regexp(r"^\d{9}$", message=_l("A KATO code has 9 digits."))],
+    )
+    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Save"))
+
+
+class PhaseDatesForm(FlaskForm):
+    class Meta:
+        csrf = False  # nested inside a form that carries the token
+
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on (inclusive)"), validators=[DataRequired()])
+
+
+class ProcessForm(FlaskForm):
+    area_id = SelectField(_l("Area"), coerce=int)
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    proposals = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.PROPOSALS])
+    review = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.REVIEW])
+    voting = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.VOTING])
+    results = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.RESULTS])
+    implementation = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.IMPLEMENTATION])
+    submit = SubmitField(_l("Save"))
+
+
+class PhaseChangeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (shown in the process history)"),
+        validators=[DataRequired(), Length(min=5, max=1000)],
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
+class BudgetForm(FlaskForm):
+    area_id = SelectField(_l("Area"), coerce=int)
+    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    amount = IntegerField(
+        _l("Amount, tenge"), validators=[DataRequired(), NumberRange(min=1, max=10**14)]
+    )
+    limit_value = IntegerField(
+        _l("Cost limit per project"), validators=[Optional(), NumberRange(min=1, max=10**14)]
+    )
+    limit_unit = RadioField(
+        _l("Limit entered in"),
+        choices=[("tenge", _l("tenge")), ("mci", _l("MCI (monthly calculation index)"))],
+        default="tenge",
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class GrantForm(FlaskForm):
+    email = EmailField(_l("User's email"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r.value]) for r in GRANTABLE_ROLES])
+    area_id = SelectField(_l("Area"), coerce=int)
+    submit = SubmitField(_l("Grant"))
+
+
+class McIForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    tenge = IntegerField(_l("MCI, tenge"), validators=[DataRequired(), NumberRange(min=1, max=10**6)])
+    submit = SubmitField(_l("Save"))

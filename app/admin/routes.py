@@ -1,0 +1,279 @@
+"""Admin pages: areas, processes and phases, budgets, role grants, MCI rates.
+
+Every route checks the permission for the exact area it touches (app.permissions)."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from app.admin import services
+from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
+from app.admin.forms import (
+    AreaForm,
+    BudgetForm,
+    GrantForm,
+    McIForm,
+    PhaseChangeForm,
+    ProcessForm,
+)
+from app.forms import CSRFOnlyForm as ConfirmForm
+from app.areas import all_areas, area_label, save_area
+from app.extensions import db
+from app.models import PHASE_ORDER, Area, Budget, McIRate, PhaseKind, Process, RoleGrant
+from app.permissions import Action, areas_where, can, require, requires
+
+bp = Blueprint("admin", __name__)
+
+
+def _scope(action: Action) -> list[Area]:
+    """Areas the current user may act on for ``action`` (whole subtrees of their grants)."""
+    tops = areas_where(current_user, action)
+    areas = all_areas()
+    if any(top is None for top in tops):
+        return areas
+    return [a for a in areas if any(a.is_within(top) for top in tops)]
+
+
+def _choices(action: Action, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    by_id = {a.id: a for a in all_areas()}
+    return [(a.id, area_label(a, by_id)) for a in _scope(action) if kinds is None or a.kind in kinds]
+
+
+def _area_or_404(area_id) -> Area:
+    return db.get_or_404(Area, area_id, description=_("No such area."))
+
+
+def _fail(form, error: services.AdminError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
+        field.errors.append(error.message)
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/")
+def dashboard():
+    if not current_user.is_authenticated:
+        require(Action.MANAGE_PROCESSES, None)
+    if not any(can(current_user, a) for a in (Action.MANAGE_AREAS, Action.MANAGE_PROCESSES, Action.GRANT_ROLES)):
+        abort(403)
+    return render_template("admin/dashboard.html")
+
+
+# --- areas -------------------------------------------------------------------------------
+
+@bp.route("/areas")
+@requires(Action.MANAGE_AREAS)
+def areas():
+    scope = _scope(Action.MANAGE_AREAS)
+    return render_template("admin/areas.html", areas=scope, kind_labels=AREA_KIND_LABELS)
+
+
+@bp.route("/areas/new", methods=["GET", "POST"])
+@bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
+@requires(Action.MANAGE_AREAS)
+def area_form(area_id=None):
+    area = _area_or_404(area_id) if area_id else Area()
+    if area_id:
+        require(Action.MANAGE_AREAS, area)
+    form = AreaForm(obj=area)
+    nationwide = None in areas_where(current_user, Action.MANAGE_AREAS)
+    parent_choices = _choices(Action.MANAGE_AREAS)
+    form.parent_id.choices = ([(0, _("(top level)"))] if nationwide else []) + [
+        c for c in parent_choices if c[0] != area.id
+    ]
+    if form.validate_on_submit():
+        parent = db.session.get(Area, form.parent_id.data) if form.parent_id.data else None
+        if parent is None and not nationwide:
+            abort(403)
+        if parent is not None:
+            require(Action.MANAGE_AREAS, parent)
+        form.populate_obj(area)
+        area.parent_id = parent.id if parent else None
+        area.kato = form.kato.data or None
+        try:
+            save_area(area)
+            db.session.commit()
+        except ValueError:
+            db.session.rollback()
+            form.parent_id.errors.append(_("An area cannot be placed inside itself."))
+        else:
+            flash(_("The area is saved."), "success")
+            return redirect(url_for("admin.areas"))
+    elif not form.is_submitted():
+        form.parent_id.data = area.parent_id or 0
+    return render_template("admin/area_form.html", form=form, area=area)
+
+
+# --- processes and phases ----------------------------------------------------------------
+
+@bp.route("/processes")
+@requires(Action.MANAGE_PROCESSES)
+def processes():
+    scope_ids = [a.id for a in _scope(Action.MANAGE_PROCESSES)]
+    items = db.session.scalars(
+        select(Process).where(Process.area_id.in_(scope_ids)).order_by(Process.year.desc(), Process.id)
+    )
+    return render_template("admin/processes.html", processes=list(items), phase_labels=PHASE_LABELS)
+
+
+@bp.route("/processes/new", methods=["GET", "POST"])
+@bp.route("/processes/<int:process_id>/edit", methods=["GET", "POST"])
+@requires(Action.MANAGE_PROCESSES)
+def process_form(process_id=None):
+    process = db.get_or_404(Process, process_id) if process_id else Process()
+    if process_id:
+        require(Action.MANAGE_PROCESSES, process.area)
+    form = ProcessForm(obj=process, data=services.phase_days(process) if process_id else None)
+    form.area_id.choices = _choices(Action.MANAGE_PROCESSES, ("region", "city", "district", "rural"))
+    if form.validate_on_submit():
+        area = _area_or_404(form.area_id.data)
+        require(Action.MANAGE_PROCESSES, area)
+        for name in ("year", "title_kk", "title_ru", "title_en"):
+            setattr(process, name, getattr(form, name).data)
+        process.description = form.description.data or ""
+        process.area = area
+        days = {
+            kind: (getattr(form, kind.value).starts_on.data, getattr(form, kind.value).ends_on.data)
+            for kind in PHASE_ORDER
+        }
+        try:
+            services.set_phase_dates(process, days)
+        except services.AdminError as error:
+            db.session.rollback()
+            getattr(form, error.field).form.ends_on.errors.append(error.message)
+        else:
+            db.session.add(process)
+            db.session.commit()
+            flash(_("The process is saved."), "success")
+            return redirect(url_for("admin.process_detail", process_id=process.id))
+    return render_template("admin/process_form.html", form=form, process=process)
+
+
+@bp.route("/processes/<int:process_id>")
+@requires(Action.MANAGE_PROCESSES)
+def process_detail(process_id):
+    process = db.get_or_404(Process, process_id)
+    require(Action.MANAGE_PROCESSES, process.area)
+    return render_template(
+        "admin/process_detail.html", process=process, phase_labels=PHASE_LABELS,
+        change_form=PhaseChangeForm(), now_phase=process.current_phase(),
+    )
+
+
+@bp.post("/processes/<int:process_id>/phases/<kind>/<action>")
+@requires(Action.MANAGE_PROCESSES)
+def change_phase(process_id, kind, action):
+    process = db.get_or_404(Process, process_id)
+    require(Action.MANAGE_PROCESSES, process.area)
+    if kind not in {k.value for k in PhaseKind} or action not in ("open", "close"):
+        abort(404)
+    form = PhaseChangeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason of at least 5 characters for changing a phase early."), "error")
+    else:
+        try:
+            services.change_phase_early(process, PhaseKind(kind), action, form.reason.data, current_user)
+        except services.AdminError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("The phase is changed and the reason recorded."), "success")
+    return redirect(url_for("admin.process_detail", process_id=process.id))
+
+
+# --- budgets ------------------------------------------------------------------------------
+
+@bp.route("/processes/<int:process_id>/budgets/new", methods=["GET", "POST"])
+@bp.route("/budgets/<int:budget_id>/edit", methods=["GET", "POST"])
+@requires(Action.MANAGE_PROCESSES)
+def budget_form(process_id=None, budget_id=None):
+    budget = db.get_or_404(Budget, budget_id) if budget_id else Budget()
+    process = budget.process if budget_id else db.get_or_404(Process, process_id)
+    require(Action.MANAGE_PROCESSES, process.area)
+    form = BudgetForm(obj=budget)
+    by_id = {a.id: a for a in all_areas()}
+    form.area_id.choices = [
+        (a.id, area_label(a, by_id)) for a in by_id.values() if a.is_within(process.area)
+    ]
+    if not form.is_submitted() and budget_id:
+        form.limit_unit.data = "mci" if budget.project_limit_mci else "tenge"
+        form.limit_value.data = budget.project_limit_mci or budget.project_limit_tenge
+    if form.validate_on_submit():
+        try:
+            services.save_budget(
+                budget, process, area=_area_or_404(form.area_id.data), amount=form.amount.data,
+                limit_value=form.limit_value.data, limit_unit=form.limit_unit.data,
+                names={k: getattr(form, k).data for k in ("name_kk", "name_ru", "name_en")},
+            )
+        except services.AdminError as error:
+            db.session.rollback()
+            _fail(form, error)
+        else:
+            flash(_("The budget is saved."), "success")
+            return redirect(url_for("admin.process_detail", process_id=process.id))
+    return render_template("admin/budget_form.html", form=form, process=process, budget=budget)
+
+
+# --- role grants --------------------------------------------------------------------------
+
+@bp.route("/roles", methods=["GET", "POST"])
+@requires(Action.GRANT_ROLES)
+def roles():
+    form = GrantForm()
+    nationwide = None in areas_where(current_user, Action.GRANT_ROLES)
+    form.area_id.choices = ([(0, _("Nationwide"))] if nationwide else []) + _choices(Action.GRANT_ROLES)
+    if form.validate_on_submit():
+        area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
+        if area is None and not nationwide:
+            abort(403)
+        if area is not None:
+            require(Action.GRANT_ROLES, area)
+        try:
+            services.grant_role(email=form.email.data, role=form.role.data, area=area, granted_by=current_user)
+        except services.AdminError as error:
+            db.session.rollback()
+            _fail(form, error)
+        else:
+            flash(_("The role is granted."), "success")
+            return redirect(url_for("admin.roles"))
+    scope_ids = [a.id for a in _scope(Action.GRANT_ROLES)]
+    query = select(RoleGrant).order_by(RoleGrant.granted_at.desc())
+    query = query if nationwide else query.where(or_(RoleGrant.area_id.in_(scope_ids)))
+    return render_template(
+        "admin/roles.html", form=form, grants=list(db.session.scalars(query)),
+        role_labels=ROLE_LABELS, revoke_form=ConfirmForm(),
+    )
+
+
+@bp.post("/roles/<int:grant_id>/revoke")
+@requires(Action.GRANT_ROLES)
+def revoke_role(grant_id):
+    grant = db.get_or_404(RoleGrant, grant_id)
+    if grant.area is None:
+        if None not in areas_where(current_user, Action.GRANT_ROLES):
+            abort(403)
+    else:
+        require(Action.GRANT_ROLES, grant.area)
+    if ConfirmForm().validate_on_submit():
+        db.session.delete(grant)
+        db.session.commit()
+        flash(_("The role is revoked."), "success")
+    return redirect(url_for("admin.roles"))
+
+
+# --- MCI ----------------------------------------------------------------------------------
+
+@bp.route("/mci", methods=["GET", "POST"])
+@requires(Action.MANAGE_AREAS)
+def mci():
+    # The MCI is set by national law, so only nationwide administrators change it.
+    if None not in areas_where(current_user, Action.MANAGE_AREAS):
+        abort(403)
+    form = McIForm()
+    if form.validate_on_submit():
+        services.save_mci(form.year.data, form.tenge.data)
+        flash(_("The MCI rate is saved."), "success")
+        return redirect(url_for("admin.mci"))
+    rates = list(db.session.scalars(select(McIRate).order_by(McIRate.year.desc())))
+    return render_template("admin/mci.html", form=form, rates=rates)

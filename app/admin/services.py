@@ -1,0 +1,156 @@
+"""Rules for setting up processes, phases, budgets and role grants."""
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    PHASE_ORDER,
+    Area,
+    Budget,
+    McIRate,
+    Phase,
+    PhaseChange,
+    PhaseKind,
+    Process,
+    RoleGrant,
+    User,
+)
+from app.models.types import utcnow
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+class AdminError(Exception):
+    """A refused change; ``field`` names the form field the message belongs to (or None)."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def local_midnight(day: date) -> datetime:
+    """00:00 in Almaty on ``day``, as aware UTC."""
+    return datetime.combine(day, time(0), tzinfo=ALMATY).astimezone(timezone.utc)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(ALMATY).date()
+
+
+def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]]) -> None:
+    """Give each phase its dates: from 00:00 of the first day to the end of the last day
+    (Almaty time). Phases must come in order and may not overlap."""
+    previous_end = None
+    for kind in PHASE_ORDER:
+        first, last = days[kind]
+        if last < first:
+            raise AdminError(_l("A phase cannot end before it starts."), field=kind.value)
+        starts, ends = local_midnight(first), local_midnight(last + timedelta(days=1))
+        if previous_end is not None and starts < previous_end:
+            raise AdminError(
+                _l("Each phase must start after the previous one ends."), field=kind.value
+            )
+        previous_end = ends
+        phase = process.phase(kind)
+        if phase is None:
+            process.phases.append(Phase(kind=kind.value, starts_at=starts, ends_at=ends))
+        else:
+            phase.starts_at, phase.ends_at = starts, ends
+
+
+def phase_days(process: Process) -> dict[str, dict[str, date]]:
+    """Form data for the phase date fields."""
+    return {
+        p.kind: {"starts_on": local_day(p.starts_at), "ends_on": local_day(p.ends_at - timedelta(seconds=1))}
+        for p in process.phases
+    }
+
+
+def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: str, actor: User,
+                       now: datetime | None = None) -> PhaseChange:
+    """Open a phase before its date (closing the running one) or close the running phase now.
+    The replaced dates and the reason are kept in a :class:`PhaseChange`."""
+    now = now or utcnow()
+    phase = process.phase(kind)
+    if phase is None:
+        raise AdminError(_l("This process has no such phase."))
+    current = process.current_phase(now)
+    change = PhaseChange(
+        phase_kind=kind.value, action=action, reason=reason.strip(), actor=actor,
+        previous_starts_at=phase.starts_at, previous_ends_at=phase.ends_at, changed_at=now,
+    )
+    if action == "close":
+        if current is not phase:
+            raise AdminError(_l("Only the phase that is running now can be closed early."))
+        phase.ends_at = now
+    elif action == "open":
+        if phase.starts_at <= now:
+            raise AdminError(_l("This phase has already started."))
+        index = PHASE_ORDER.index(kind)
+        for earlier in PHASE_ORDER[:index]:
+            before = process.phase(earlier)
+            if before is not None and before.starts_at > now:
+                raise AdminError(_l("Open the phases before this one first."))
+        if current is not None:
+            current.ends_at = now
+        phase.starts_at = now
+    else:
+        raise AdminError(_l("Unknown phase action."))
+    process.phase_changes.append(change)
+    db.session.commit()
+    return change
+
+
+def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
+                limit_value: int | None, limit_unit: str, names: dict[str, str]) -> Budget:
+    """Create or update a budget; its area must lie within the process's area and the
+    per-project limit may not exceed the budget."""
+    if not area.is_within(process.area):
+        raise AdminError(_l("The budget's area must lie within the process's area."), field="area_id")
+    budget.process = process
+    budget.area = area
+    budget.amount = amount
+    budget.project_limit_tenge = limit_value if limit_value and limit_unit == "tenge" else None
+    budget.project_limit_mci = limit_value if limit_value and limit_unit == "mci" else None
+    for key, value in names.items():
+        setattr(budget, key, value.strip())
+    limit = budget.project_limit()
+    if limit is not None and limit > amount:
+        raise AdminError(
+            _l("The per-project limit cannot be more than the whole budget."), field="limit_value"
+        )
+    db.session.add(budget)
+    db.session.commit()
+    return budget
+
+
+def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) -> RoleGrant:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise AdminError(_l("No user has this email. They must register first."), field="email")
+    if role == "deputy" and (area is None or area.kind != "okrug"):
+        raise AdminError(_l("A deputy is granted for a maslikhat okrug."), field="area_id")
+    existing = db.session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.user_id == user.id, RoleGrant.role == role,
+            RoleGrant.area_id.is_(None) if area is None else RoleGrant.area_id == area.id,
+        )
+    )
+    if existing:
+        raise AdminError(_l("This user already holds this role here."), field="role")
+    grant = RoleGrant(user=user, role=role, area=area, granted_by=granted_by)
+    db.session.add(grant)
+    db.session.commit()
+    return grant
+
+
+def save_mci(year: int, tenge: int) -> McIRate:
+    rate = db.session.get(McIRate, year) or McIRate(year=year)
+    rate.tenge = tenge
+    db.session.add(rate)
+    db.session.commit()
+    return rate

@@ -1,0 +1,132 @@
+"""Registration, authentication and password reset rules."""
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.identity.iin import IIN
+from app.identity.verification import PROVIDERS
+from app.mail import queue_email
+from app.models import Area, User
+
+RESIDENCE_KINDS = ("district", "rural", "okrug")
+
+
+class RegistrationError(Exception):
+    """Refused registration; ``errors`` maps form field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def register_user(
+    *, full_name: str, email: str, iin: IIN, password: str, home_area_id: int,
+    phone: str | None = None, locale: str = "kk", today: date | None = None,
+) -> User:
+    """Create a verified resident account, or raise :class:`RegistrationError` and store nothing."""
+    email = normalize_email(email)
+    errors: dict[str, str] = {}
+    min_age = current_app.config["MIN_REGISTRATION_AGE"]
+    age = iin.age_on(today or date.today())
+    if age < min_age:
+        errors["iin"] = _l(
+            "Qatysu accounts are for residents aged %(min)s and over; this IIN gives an age of %(age)s.",
+            min=min_age, age=age,
+        )
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = _l("An account with this email already exists. Log in or reset the password.")
+    if db.session.scalar(select(User.id).where(User.iin == iin.value)):
+        errors["iin"] = _l("An account with this IIN already exists. Each person registers once.")
+    area = db.session.get(Area, home_area_id)
+    if area is None or area.kind not in RESIDENCE_KINDS:
+        errors["home_area"] = _l("Choose the district or okrug where you live.")
+    if errors:
+        raise RegistrationError(errors)
+
+    verification = PROVIDERS["iin-declared"].verify(iin, home_area_id)
+    user = User(
+        full_name=full_name.strip(), email=email, iin=iin.value, phone=phone or None,
+        home_area_id=home_area_id, locale=locale,
+        verified_at=verification.verified_at if verification else None,
+        verification_method=verification.method if verification else None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two registrations raced past the checks above; the unique constraints decided.
+        db.session.rollback()
+        raise RegistrationError(
+            {"email": _l("An account with this email or IIN already exists.")}
+        ) from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same answer for every failure)."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+def may_propose(user: User, today: date | None = None) -> bool:
+    return user.age_on(today or date.today()) >= current_app.config["MIN_PROPOSER_AGE"]
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # Part of the current hash goes into the token, so it stops working once used.
+    return _reset_serializer().dumps({"uid": user.id, "h": user.password_hash[-12:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or user.password_hash[-12:] != data.get("h"):
+        return None
+    return user
+
+
+def request_password_reset(email: str, reset_url_for) -> None:
+    """Queue a reset email if the account exists. The page says the same either way, so it
+    cannot be used to find out who is registered."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.is_active:
+        return
+    link = reset_url_for(make_reset_token(user))
+    queue_email(
+        user.email,
+        _l("Qatysu: reset your password"),
+        _l(
+            "Someone asked to reset the password of your Qatysu account. If it was you, open this "
+            "link within an hour:\n\n%(link)s\n\nIf it was not you, ignore this email.",
+            link=link,
+        ),
+        locale=user.locale,
+    )
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    if not user.check_password(current):
+        return False
+    user.set_password(new)
+    db.session.commit()
+    return True

@@ -1,0 +1,33 @@
+"""Error pages in the user's language; a 500 rolls the session back so nothing half-done stays."""
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def register_error_handlers(app):
+    def page(code: int):
+        def handler(error):
+            if code >= 500:
+                db.session.rollback()
+            if _wants_json():
+                return jsonify(error=getattr(error, "name", "error"), status=code), code
+            return render_template(f"errors/{code}.html"), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, page(code))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # A database that went away is a temporary outage, not a crash: say so with 503.
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error)
+        if _wants_json():
+            return jsonify(error="database unavailable", status=503), 503
+        return render_template("errors/503.html"), 503

@@ -1,0 +1,33 @@
+"""Language choice and the formatting of money and times."""
+from datetime import datetime
+
+from babel.numbers import format_decimal
+from flask import current_app, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The user's saved choice, then this browser's choice, then the browser's languages;
+    Kazakh when nothing matches."""
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def money(amount: int | None) -> str:
+    """Integer tenge grouped the local way: '1 234 567 ₸'."""
+    if amount is None:
+        return "—"
+    return f"{format_decimal(amount, format='#,##0', locale=str(get_locale() or 'kk'))} ₸"
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A UTC time shown in Asia/Almaty (Flask-Babel converts with BABEL_DEFAULT_TIMEZONE)."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)

@@ -1,0 +1,37 @@
+"""Translatable names for the codes stored in the database (kinds, phases, roles)."""
+from flask_babel import lazy_gettext as _l
+
+from app.models import AreaKind, PhaseKind
+
+AREA_KIND_LABELS = {
+    AreaKind.REGION: _l("Region"),
+    AreaKind.CITY: _l("City"),
+    AreaKind.DISTRICT: _l("District"),
+    AreaKind.RURAL: _l("Rural district"),
+    AreaKind.OKRUG: _l("Maslikhat okrug"),
+}
+PHASE_LABELS = {
+    PhaseKind.PROPOSALS: _l("Proposals"),
+    PhaseKind.REVIEW: _l("Review"),
+    PhaseKind.VOTING: _l("Voting"),
+    PhaseKind.RESULTS: _l("Results"),
+    PhaseKind.IMPLEMENTATION: _l("Implementation"),
+}
+PROCESS_STATUS_LABELS = {
+    **{kind.value: label for kind, label in PHASE_LABELS.items()},
+    "upcoming": _l("Not started yet"),
+    "between": _l("Between phases"),
+    "finished": _l("Finished"),
+}
+ROLE_LABELS = {
+    "resident": _l("Resident"),
+    "deputy": _l("Maslikhat deputy"),
+    "akimat": _l("Akimat official"),
+    "expert": _l("Expert council member"),
+    "moderator": _l("Moderator"),
+    "admin": _l("Administrator"),
+}
+
+
+def status_label(code: str) -> str:
+    return str(PROCESS_STATUS_LABELS.get(code, code))

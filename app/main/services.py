@@ -1,0 +1,16 @@
+"""What the home page shows."""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Area, Process
+
+
+def processes_for_home(user) -> tuple[Area | None, list[Process]]:
+    """The processes of the user's area (and the areas around it); for visitors, every
+    process, newest first."""
+    area = user.home_area if getattr(user, "is_authenticated", False) else None
+    query = select(Process).order_by(Process.year.desc(), Process.id.desc())
+    if area is not None:
+        # A resident of an okrug takes part in the district's and the city's processes.
+        query = query.where(Process.area_id.in_(area.ancestor_ids))
+    return area, list(db.session.scalars(query.limit(50)))

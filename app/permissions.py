@@ -1,0 +1,93 @@
+"""The one place that decides "may this user do X in area Y".
+
+Routes never compare roles themselves: they call :func:`can` or decorate with
+:func:`requires`. A grant in an area covers every area inside it; the resident role is implicit
+from the user's home area.
+"""
+from enum import Enum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from app.extensions import login_manager
+from app.models import Area, Role, User
+
+
+class Action(str, Enum):
+    MANAGE_AREAS = "manage_areas"
+    GRANT_ROLES = "grant_roles"
+    MANAGE_PROCESSES = "manage_processes"
+    PROPOSE = "propose"
+    SUPPORT = "support"
+    REVIEW_PROPOSALS = "review_proposals"
+    MODERATE = "moderate"
+    SCHEDULE_MEETINGS = "schedule_meetings"
+    VOTE = "vote"
+    COUNT_AND_PUBLISH = "count_and_publish"
+    REPORT_IMPLEMENTATION = "report_implementation"
+
+
+ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
+    Action.MANAGE_AREAS: frozenset({Role.ADMIN}),
+    Action.GRANT_ROLES: frozenset({Role.ADMIN}),
+    Action.MANAGE_PROCESSES: frozenset({Role.ADMIN, Role.AKIMAT}),
+    Action.PROPOSE: frozenset({Role.RESIDENT}),
+    Action.SUPPORT: frozenset({Role.RESIDENT}),
+    Action.REVIEW_PROPOSALS: frozenset({Role.AKIMAT, Role.EXPERT}),
+    Action.MODERATE: frozenset({Role.MODERATOR, Role.ADMIN}),
+    Action.SCHEDULE_MEETINGS: frozenset({Role.DEPUTY, Role.AKIMAT}),
+    Action.VOTE: frozenset({Role.RESIDENT}),
+    Action.COUNT_AND_PUBLISH: frozenset({Role.AKIMAT}),
+    Action.REPORT_IMPLEMENTATION: frozenset({Role.AKIMAT}),
+}
+
+
+def roles_in(user: User, area: Area | None) -> set[Role]:
+    """Every role ``user`` holds that covers ``area`` (None: roles held anywhere)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    held: set[Role] = set()
+    if user.home_area is not None and (area is None or area.is_within(user.home_area)):
+        held.add(Role.RESIDENT)
+    for grant in user.grants:
+        if area is None or grant.area is None or area.is_within(grant.area):
+            held.add(Role(grant.role))
+    return held
+
+
+def can(user: User, action: Action, area: Area | None = None) -> bool:
+    """May ``user`` do ``action`` in ``area``? With ``area`` None: anywhere at all (for menus)."""
+    return bool(roles_in(user, area) & ALLOWED_ROLES[action])
+
+
+def areas_where(user: User, action: Action) -> list[Area]:
+    """The top-most areas where ``user`` may do ``action`` (None in the list = everywhere)."""
+    allowed = ALLOWED_ROLES[action]
+    found = [g.area for g in user.grants if Role(g.role) in allowed]
+    if Role.RESIDENT in allowed and user.home_area is not None:
+        found.append(user.home_area)
+    return found
+
+
+def require(action: Action, area: Area | None) -> None:
+    """Abort with 401 (anonymous) or 403 unless the current user may do ``action`` in ``area``."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())  # redirect to the login page
+    if not can(current_user, action, area):
+        abort(403)
+
+
+def requires(action: Action):
+    """Decorator for routes that need ``action`` somewhere; the route then checks the exact
+    area with :func:`require` once it has loaded the object."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require(action, None)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
