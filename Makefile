@@ -19,7 +19,7 @@ install: $(STAMP) translations
 
 # Compiled catalogs are build products; the .po files are the source.
 translations: $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations -f -q 2>/dev/null || $(VENV)/bin/pybabel compile -d app/translations -f
+	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
 run: install
 	mkdir -p instance

@@ -31,8 +31,8 @@ def create_app(config: str | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from app.errors import register_error_handlers
     from app.cli import register_cli
+    from app.errors import register_error_handlers
 
     register_error_handlers(app)
     register_cli(app)
@@ -42,7 +42,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (the schema must be known to Alembic)
+    from app import models
     from app.i18n import select_locale
 
     db.init_app(app)

@@ -11,8 +11,8 @@ from app.admin.services import set_phase_dates
 from app.areas import save_area
 from app.extensions import db
 from app.identity.iin import make_iin
-from app.models.types import utcnow
 from app.models import PHASE_ORDER, Area, Budget, Process, RoleGrant, User
+from app.models.types import utcnow
 
 DEMO_PASSWORD = "qatysu-demo"
 

@@ -1,6 +1,12 @@
 """Forms shared across blueprints."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, Email
 
 
 class CSRFOnlyForm(FlaskForm):
     """No fields: a POST button (log out, language, revoke, ...) that carries the CSRF token."""
+
+# Validators with messages from our own catalogs: WTForms ships no Kazakh translation.
+REQUIRED = DataRequired(message=_l("Please fill in this field."))
+VALID_EMAIL = Email(check_deliverability=False, message=_l("Enter a valid email address, like name@example.kz."))

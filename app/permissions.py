@@ -4,7 +4,7 @@ Routes never compare roles themselves: they call :func:`can` or decorate with
 :func:`requires`. A grant in an area covers every area inside it; the resident role is implicit
 from the user's home area.
 """
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 
 from flask import abort
@@ -14,7 +14,7 @@ from app.extensions import login_manager
 from app.models import Area, Role, User
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     MANAGE_AREAS = "manage_areas"
     GRANT_ROLES = "grant_roles"
     MANAGE_PROCESSES = "manage_processes"

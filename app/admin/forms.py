@@ -12,10 +12,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Length, NumberRange, Optional, Regexp
 
+from app.forms import REQUIRED
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import GRANTABLE_ROLES, PhaseKind
+
 
 class AreaForm(FlaskForm):
     parent_id = SelectField(_l("Inside"), coerce=int)
@@ -24,9 +26,9 @@ class AreaForm(FlaskForm):
         _l("KATO code"),
         validators=[Optional(), Regexp(r"^\d{9}$", message=_l("A KATO code has 9 digits."))],
     )
-    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
-    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
     submit = SubmitField(_l("Save"))
 
 
@@ -34,16 +36,16 @@ class PhaseDatesForm(FlaskForm):
     class Meta:
         csrf = False  # nested inside a form that carries the token
 
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on (inclusive)"), validators=[DataRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[REQUIRED])
+    ends_on = DateField(_l("Ends on (inclusive)"), validators=[REQUIRED])
 
 
 class ProcessForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    title_kk = StringField(_l("Title in Kazakh"), validators=[DataRequired(), Length(max=200)])
-    title_ru = StringField(_l("Title in Russian"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)])
+    year = IntegerField(_l("Year"), validators=[REQUIRED, NumberRange(min=2000, max=2100)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[REQUIRED, Length(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[REQUIRED, Length(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[REQUIRED, Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     proposals = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.PROPOSALS])
     review = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.REVIEW])
@@ -56,18 +58,18 @@ class ProcessForm(FlaskForm):
 class PhaseChangeForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (shown in the process history)"),
-        validators=[DataRequired(), Length(min=5, max=1000)],
+        validators=[REQUIRED, Length(min=5, max=1000)],
     )
     submit = SubmitField(_l("Confirm"))
 
 
 class BudgetForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
-    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=200)])
-    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
     amount = IntegerField(
-        _l("Amount, tenge"), validators=[DataRequired(), NumberRange(min=1, max=10**14)]
+        _l("Amount, tenge"), validators=[REQUIRED, NumberRange(min=1, max=10**14)]
     )
     limit_value = IntegerField(
         _l("Cost limit per project"), validators=[Optional(), NumberRange(min=1, max=10**14)]
@@ -81,13 +83,13 @@ class BudgetForm(FlaskForm):
 
 
 class GrantForm(FlaskForm):
-    email = EmailField(_l("User's email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("User's email"), validators=[REQUIRED, Length(max=254)])
     role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r.value]) for r in GRANTABLE_ROLES])
     area_id = SelectField(_l("Area"), coerce=int)
     submit = SubmitField(_l("Grant"))
 
 
 class McIForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    tenge = IntegerField(_l("MCI, tenge"), validators=[DataRequired(), NumberRange(min=1, max=10**6)])
+    year = IntegerField(_l("Year"), validators=[REQUIRED, NumberRange(min=2000, max=2100)])
+    tenge = IntegerField(_l("MCI, tenge"), validators=[REQUIRED, NumberRange(min=1, max=10**6)])
     submit = SubmitField(_l("Save"))

@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from app.admin import services
-from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.admin.forms import (
     AreaForm,
     BudgetForm,
@@ -16,9 +15,10 @@ from app.admin.forms import (
     PhaseChangeForm,
     ProcessForm,
 )
-from app.forms import CSRFOnlyForm as ConfirmForm
 from app.areas import all_areas, area_label, save_area
 from app.extensions import db
+from app.forms import CSRFOnlyForm as ConfirmForm
+from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import PHASE_ORDER, Area, Budget, McIRate, PhaseKind, Process, RoleGrant
 from app.permissions import Action, areas_where, can, require, requires
 

@@ -1,5 +1,5 @@
 """Rules for setting up processes, phases, budgets and role grants."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -34,7 +34,7 @@ class AdminError(Exception):
 
 def local_midnight(day: date) -> datetime:
     """00:00 in Almaty on ``day``, as aware UTC."""
-    return datetime.combine(day, time(0), tzinfo=ALMATY).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=ALMATY).astimezone(UTC)
 
 
 def local_day(moment: datetime) -> date:

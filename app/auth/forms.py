@@ -1,9 +1,24 @@
 """Registration, login, password and profile forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from app.forms import REQUIRED, VALID_EMAIL
 from app.identity.iin import IINError, InvalidIIN, parse_iin
 
 IIN_MESSAGES = {
@@ -21,7 +36,7 @@ IIN_MESSAGES = {
 
 LOCALE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 PASSWORD_RULES = [
-    DataRequired(),
+    REQUIRED,
     Length(min=10, max=128, message=_l("A password needs at least 10 characters.")),
 ]
 PHONE = Regexp(
@@ -37,25 +52,25 @@ def validate_iin_field(form, field):
 
 
 class RegistrationForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[REQUIRED, Length(max=200)])
+    email = EmailField(_l("Email"), validators=[REQUIRED, VALID_EMAIL, Length(max=254)])
     iin = StringField(
         _l("IIN"),
-        validators=[DataRequired(), validate_iin_field],
+        validators=[REQUIRED, validate_iin_field],
         description=_l("12 digits, as on your identity card."),
     )
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE])
     home_area = SelectField(
         _l("Where you live"),
         coerce=int,
-        validators=[DataRequired()],
+        validators=[REQUIRED],
         description=_l("Your district or okrug: you propose and vote there."),
     )
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
     )
     declare_residence = BooleanField(
         _l("I confirm that I live in the area I chose."),
@@ -65,14 +80,14 @@ class RegistrationForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[REQUIRED, Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[REQUIRED])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(_l("Log in"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False)])
+    email = EmailField(_l("Email"), validators=[REQUIRED, VALID_EMAIL])
     submit = SubmitField(_l("Send me a reset link"))
 
 
@@ -80,24 +95,24 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
     )
     submit = SubmitField(_l("Set the new password"))
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    full_name = StringField(_l("Full name"), validators=[REQUIRED, Length(max=200)])
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE])
-    home_area = SelectField(_l("Where you live"), coerce=int, validators=[DataRequired()])
+    home_area = SelectField(_l("Where you live"), coerce=int, validators=[REQUIRED])
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     submit = SubmitField(_l("Save"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[REQUIRED])
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
     )
     submit = SubmitField(_l("Change the password"))

@@ -14,7 +14,19 @@ from app.models.processes import (
 from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, User
 
 __all__ = [
-    "Area", "AreaKind", "OutboxEmail", "PHASE_ORDER", "Budget", "McIRate", "Phase",
-    "PhaseChange", "PhaseKind", "Process", "mci_for_year", "GRANTABLE_ROLES", "Role",
-    "RoleGrant", "User",
+    "GRANTABLE_ROLES",
+    "PHASE_ORDER",
+    "Area",
+    "AreaKind",
+    "Budget",
+    "McIRate",
+    "OutboxEmail",
+    "Phase",
+    "PhaseChange",
+    "PhaseKind",
+    "Process",
+    "Role",
+    "RoleGrant",
+    "User",
+    "mci_for_year",
 ]

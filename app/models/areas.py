@@ -1,5 +1,5 @@
 """Administrative areas: region → city → district → rural district / maslikhat okrug."""
-from enum import Enum
+from enum import StrEnum
 
 from flask_babel import get_locale
 from sqlalchemy import CheckConstraint, ForeignKey, String, select
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 
 
-class AreaKind(str, Enum):
+class AreaKind(StrEnum):
     REGION = "region"
     CITY = "city"
     DISTRICT = "district"

@@ -1,9 +1,16 @@
 """Participatory-budgeting cycles: a process with dated phases, and its budgets."""
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from flask_babel import get_locale
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -11,7 +18,7 @@ from app.models.areas import Area
 from app.models.types import UTCDateTime, utcnow
 
 
-class PhaseKind(str, Enum):
+class PhaseKind(StrEnum):
     PROPOSALS = "proposals"
     REVIEW = "review"
     VOTING = "voting"

@@ -1,6 +1,6 @@
 """People and the roles they hold in areas."""
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -13,7 +13,7 @@ from app.models.areas import Area
 from app.models.types import UTCDateTime, utcnow
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     RESIDENT = "resident"  # implicit from the home area; never stored as a grant
     DEPUTY = "deputy"  # maslikhat deputy, granted for an okrug
     AKIMAT = "akimat"  # akimat official

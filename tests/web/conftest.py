@@ -1,0 +1,116 @@
+"""Fixtures for tests of the Flask app: ``app``, ``client``, ``db_session`` and factories.
+
+Tables are created once per session with ``create_all`` (tests may; the app never does) and
+emptied after every test, which keeps the PostgreSQL run fast."""
+import contextvars
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.extensions import db
+from app.identity.iin import make_iin
+from app.models import Area, RoleGrant, User
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashing is slow on purpose: do it once
+_serial = iter(range(1, 10**6))
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would: otherwise a request would
+    reuse the test's app context, and with it the cached user, locale and database session."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({"TESTING": True})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for calling services and querying directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app, ctx):
+    return app.test_client()
+
+
+@pytest.fixture
+def areas(ctx):
+    """Astana with its districts and okrugs, as in the demo."""
+    from app.demo import load_areas
+
+    found = load_areas()
+    db.session.commit()
+    return found
+
+
+def make_user(*, home: Area | None, role: str | None = None, area: Area | None = None,
+              email: str | None = None, born: date = date(1990, 1, 1), locale: str = "en") -> User:
+    n = next(_serial)
+    user = User(
+        email=email or f"user{n}@example.kz", full_name=f"Test User {n}",
+        iin=make_iin(born, "female" if n % 2 else "male", n), home_area=home, locale=locale,
+        password_hash=_PASSWORD_HASH,
+    )
+    db.session.add(user)
+    if role:
+        db.session.add(RoleGrant(user=user, role=role, area=area))
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def users(areas):
+    """One user per role the access tests walk through."""
+    esil, almaty = areas["Esil district"], areas["Almaty district"]
+    return {
+        "resident": make_user(home=areas["Esil district / okrug 7"]),
+        "resident_elsewhere": make_user(home=areas["Almaty district / okrug 1"]),
+        "akimat": make_user(home=esil, role="akimat", area=areas["Astana"]),
+        "akimat_of_district": make_user(home=esil, role="akimat", area=esil),
+        "akimat_elsewhere": make_user(home=almaty, role="akimat", area=almaty),
+        "deputy": make_user(home=esil, role="deputy", area=areas["Esil district / okrug 7"]),
+        "moderator": make_user(home=esil, role="moderator", area=areas["Astana"]),
+        "admin": make_user(home=esil, role="admin", area=None),
+        "admin_elsewhere": make_user(home=almaty, role="admin", area=almaty),
+    }
+
+
+def login(client, user: User) -> None:
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def log_in(client):
+    return lambda user: login(client, user)
