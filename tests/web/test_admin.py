@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -27,9 +27,9 @@ def test_official_creates_a_process_whose_phase_follows_from_the_dates(client, u
     assert process.status() == "proposals"
     first = process.phases[0]
     # Phases start at midnight Almaty time (UTC+5), stored in UTC.
-    assert first.starts_at.hour == 19 and first.starts_at.tzinfo == timezone.utc
+    assert first.starts_at.hour == 19 and first.starts_at.tzinfo == UTC
     assert process.status(first.ends_at + timedelta(days=15)) == "voting"
-    assert process.status(datetime(2000, 1, 1, tzinfo=timezone.utc)) == "upcoming"
+    assert process.status(datetime(2000, 1, 1, tzinfo=UTC)) == "upcoming"
 
 
 def test_overlapping_or_inverted_phases_are_refused_and_nothing_stored(client, users, areas, log_in):
