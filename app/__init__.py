@@ -87,13 +87,14 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from app.forms import CSRFOnlyForm
-    from app.i18n import local_datetime, money
+    from app.i18n import local_date, local_datetime, money
     from app.labels import status_label
     from app.models.types import utcnow
     from app.permissions import Action, can
 
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["date"] = local_date
 
     @app.context_processor
     def inject_helpers():

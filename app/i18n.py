@@ -3,7 +3,7 @@ from datetime import datetime
 
 from babel.numbers import format_decimal
 from flask import current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
 
@@ -31,3 +31,10 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     return format_datetime(value, fmt)
+
+
+def local_date(value: datetime | None, fmt: str = "medium") -> str:
+    """The Almaty calendar day of a UTC time."""
+    if value is None:
+        return ""
+    return format_date(to_user_timezone(value).date(), fmt)

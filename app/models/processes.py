@@ -1,5 +1,5 @@
 """Participatory-budgeting cycles: a process with dated phases, and its budgets."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import get_locale
@@ -102,6 +102,11 @@ class Phase(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     process: Mapped[Process] = relationship(back_populates="phases")
+
+    @property
+    def last_moment(self) -> datetime:
+        """The last instant inside the phase (ends_at is exclusive), for showing the last day."""
+        return self.ends_at - timedelta(seconds=1)
 
 
 class PhaseChange(db.Model):
