@@ -76,10 +76,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
+    from app.proposals.routes import bp as proposals_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(proposals_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -88,21 +90,29 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app.forms import CSRFOnlyForm
     from app.i18n import local_date, local_datetime, money
-    from app.labels import status_label
+    from app.labels import proposal_status_label, role_label, stance_label, status_label
+    from app.models import PUBLIC_STATUSES
     from app.models.types import utcnow
     from app.permissions import Action, can
 
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
+    # Pure helpers are globals so that imported macros see them too.
+    app.jinja_env.globals.update(
+        phase_status_label=status_label, proposal_status_label=proposal_status_label,
+        stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
+    )
 
     @app.context_processor
     def inject_helpers():
+        from app.notifications import unread_count
+
         return {
+            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
             "can": lambda action, area=None: can(current_user, Action(action), area),
             "current_locale": str(get_locale() or "kk"),
             "languages": app.config["LANGUAGES"],
             "csrf_form": CSRFOnlyForm(),
-            "phase_status_label": status_label,
-            "now_utc": utcnow,
+
         }

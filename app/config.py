@@ -56,6 +56,10 @@ class Config:
     MIN_PROPOSER_AGE = int(os.environ.get("MIN_PROPOSER_AGE", "18"))
     MIN_REGISTRATION_AGE = int(os.environ.get("MIN_REGISTRATION_AGE", "16"))
     PASSWORD_RESET_MAX_AGE = 3600
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_MB", "8")) * 1024 * 1024
+    MAX_PHOTOS = 5
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # five photos and the form
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@qatysu.kz")
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.identity.iin import make_iin
 from app.models import PHASE_ORDER, Area, Budget, Process, RoleGrant, User
 from app.models.types import utcnow
+from app.proposals.services import ensure_default_categories
 
 DEMO_PASSWORD = "qatysu-demo"
 
@@ -98,6 +99,7 @@ def _process(area: Area, year: int, titles: tuple[str, str, str], first_day: dat
         days[kind] = (start, start + timedelta(days=length - 1))
         start += timedelta(days=length)
     set_phase_dates(process, days)
+    ensure_default_categories(process)
     db.session.add(process)
     db.session.flush()
     for kk, ru, en in ASTANA_DISTRICTS:
@@ -111,12 +113,14 @@ def load_processes(areas: dict[str, Area], today: date) -> dict[str, Process]:
     astana = areas["Astana"]
     open_process = _process(
         astana, today.year + 1 if today.month >= 11 else today.year,
-        ("Астананың қатысымдық бюджеті", "Бюджет участия Астаны", "Astana participatory budget"),
+        ("Астана қаласының халық қатысатын бюджеті", "Бюджет народного участия города Астаны",
+         "Astana participatory budget"),
         today - timedelta(days=10), [40, 30, 21, 14, 300],
     )
     finished = _process(
         astana, today.year - 1,
-        ("Астананың қатысымдық бюджеті (өткен кезең)", "Бюджет участия Астаны (прошлый цикл)",
+        ("Астана қаласының халық қатысатын бюджеті (өткен кезең)",
+         "Бюджет народного участия города Астаны (прошлый цикл)",
          "Astana participatory budget (previous cycle)"),
         today - timedelta(days=400), [30, 30, 14, 14, 270],
     )

@@ -1,7 +1,7 @@
 """Forms shared across blueprints."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, Email
+from wtforms.validators import DataRequired, Email, InputRequired
 
 
 class CSRFOnlyForm(FlaskForm):
@@ -10,3 +10,5 @@ class CSRFOnlyForm(FlaskForm):
 # Validators with messages from our own catalogs: WTForms ships no Kazakh translation.
 REQUIRED = DataRequired(message=_l("Please fill in this field."))
 VALID_EMAIL = Email(check_deliverability=False, message=_l("Enter a valid email address, like name@example.kz."))
+# For number fields: unlike DataRequired it keeps the "not a valid number" message from parsing.
+NUMBER_REQUIRED = InputRequired(message=_l("Please fill in this field."))

@@ -35,3 +35,30 @@ ROLE_LABELS = {
 
 def status_label(code: str) -> str:
     return str(PROCESS_STATUS_LABELS.get(code, code))
+
+PROPOSAL_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "withdrawn": _l("Withdrawn"),
+    "feasible": _l("Feasible"),
+    "not_feasible": _l("Not feasible"),
+    "merged": _l("Merged"),
+    "on_ballot": _l("On the ballot"),
+    "funded": _l("Funded"),
+    "not_funded": _l("Not funded"),
+    "in_implementation": _l("Being built"),
+    "completed": _l("Completed"),
+}
+STANCE_LABELS = {"for": _l("For"), "against": _l("Against"), "neutral": _l("Neutral")}
+
+
+def proposal_status_label(code: str) -> str:
+    return str(PROPOSAL_STATUS_LABELS.get(code, code))
+
+
+def stance_label(code: str) -> str:
+    return str(STANCE_LABELS.get(code, code))
+
+
+def role_label(code: str) -> str:
+    return str(ROLE_LABELS.get(code, code))

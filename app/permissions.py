@@ -21,6 +21,7 @@ class Action(StrEnum):
     PROPOSE = "propose"
     SUPPORT = "support"
     REVIEW_PROPOSALS = "review_proposals"
+    PLACE_ON_BALLOT = "place_on_ballot"
     MODERATE = "moderate"
     SCHEDULE_MEETINGS = "schedule_meetings"
     VOTE = "vote"
@@ -35,6 +36,7 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     Action.PROPOSE: frozenset({Role.RESIDENT}),
     Action.SUPPORT: frozenset({Role.RESIDENT}),
     Action.REVIEW_PROPOSALS: frozenset({Role.AKIMAT, Role.EXPERT}),
+    Action.PLACE_ON_BALLOT: frozenset({Role.AKIMAT}),
     Action.MODERATE: frozenset({Role.MODERATOR, Role.ADMIN}),
     Action.SCHEDULE_MEETINGS: frozenset({Role.DEPUTY, Role.AKIMAT}),
     Action.VOTE: frozenset({Role.RESIDENT}),
@@ -48,7 +50,8 @@ def roles_in(user: User, area: Area | None) -> set[Role]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     held: set[Role] = set()
-    if user.home_area is not None and (area is None or area.is_within(user.home_area)):
+    # A resident of an okrug is a resident of its district and city too (home inside the area).
+    if user.home_area is not None and (area is None or user.home_area.is_within(area)):
         held.add(Role.RESIDENT)
     for grant in user.grants:
         if area is None or grant.area is None or area.is_within(grant.area):

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 
-from app.forms import REQUIRED
+from app.forms import NUMBER_REQUIRED, REQUIRED
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import GRANTABLE_ROLES, PhaseKind
 
@@ -42,11 +42,15 @@ class PhaseDatesForm(FlaskForm):
 
 class ProcessForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
-    year = IntegerField(_l("Year"), validators=[REQUIRED, NumberRange(min=2000, max=2100)])
+    year = IntegerField(_l("Year"), validators=[NUMBER_REQUIRED, NumberRange(min=2000, max=2100)])
     title_kk = StringField(_l("Title in Kazakh"), validators=[REQUIRED, Length(max=200)])
     title_ru = StringField(_l("Title in Russian"), validators=[REQUIRED, Length(max=200)])
     title_en = StringField(_l("Title in English"), validators=[REQUIRED, Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    support_threshold = IntegerField(
+        _l("Supports a proposal needs before review"), default=0,
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)], description=_l("0: no threshold."),
+    )
     proposals = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.PROPOSALS])
     review = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.REVIEW])
     voting = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.VOTING])
@@ -69,7 +73,7 @@ class BudgetForm(FlaskForm):
     name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
     amount = IntegerField(
-        _l("Amount, tenge"), validators=[REQUIRED, NumberRange(min=1, max=10**14)]
+        _l("Amount, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**14)]
     )
     limit_value = IntegerField(
         _l("Cost limit per project"), validators=[Optional(), NumberRange(min=1, max=10**14)]
@@ -90,6 +94,15 @@ class GrantForm(FlaskForm):
 
 
 class McIForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[REQUIRED, NumberRange(min=2000, max=2100)])
-    tenge = IntegerField(_l("MCI, tenge"), validators=[REQUIRED, NumberRange(min=1, max=10**6)])
+    year = IntegerField(_l("Year"), validators=[NUMBER_REQUIRED, NumberRange(min=2000, max=2100)])
+    tenge = IntegerField(_l("MCI, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**6)])
     submit = SubmitField(_l("Save"))
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[REQUIRED, Regexp(r"^[a-z0-9_]{2,40}$",
+                       message=_l("Use 2 to 40 lowercase Latin letters, digits or underscores."))])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
+    submit = SubmitField(_l("Add the category"))

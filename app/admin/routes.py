@@ -10,6 +10,7 @@ from app.admin import services
 from app.admin.forms import (
     AreaForm,
     BudgetForm,
+    CategoryForm,
     GrantForm,
     McIForm,
     PhaseChangeForm,
@@ -19,8 +20,9 @@ from app.areas import all_areas, area_label, save_area
 from app.extensions import db
 from app.forms import CSRFOnlyForm as ConfirmForm
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
-from app.models import PHASE_ORDER, Area, Budget, McIRate, PhaseKind, Process, RoleGrant
+from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
 from app.permissions import Action, areas_where, can, require, requires
+from app.proposals.services import ensure_default_categories
 
 bp = Blueprint("admin", __name__)
 
@@ -131,6 +133,7 @@ def process_form(process_id=None):
         require(Action.MANAGE_PROCESSES, area)
         for name in ("year", "title_kk", "title_ru", "title_en"):
             setattr(process, name, getattr(form, name).data)
+        process.support_threshold = form.support_threshold.data or 0
         process.description = form.description.data or ""
         process.area = area
         days = {
@@ -143,6 +146,7 @@ def process_form(process_id=None):
             db.session.rollback()
             getattr(form, error.field).form.ends_on.errors.append(error.message)
         else:
+            ensure_default_categories(process)
             db.session.add(process)
             db.session.commit()
             flash(_("The process is saved."), "success")
@@ -180,6 +184,43 @@ def change_phase(process_id, kind, action):
         else:
             flash(_("The phase is changed and the reason recorded."), "success")
     return redirect(url_for("admin.process_detail", process_id=process.id))
+
+
+@bp.route("/processes/<int:process_id>/categories", methods=["GET", "POST"])
+@requires(Action.MANAGE_PROCESSES)
+def categories(process_id):
+    process = db.get_or_404(Process, process_id)
+    require(Action.MANAGE_PROCESSES, process.area)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        if any(c.code == form.code.data for c in process.categories):
+            form.code.errors.append(_("This process already has a category with this code."))
+        else:
+            process.categories.append(Category(
+                code=form.code.data, name_kk=form.name_kk.data, name_ru=form.name_ru.data,
+                name_en=form.name_en.data, position=len(process.categories)))
+            db.session.commit()
+            flash(_("The category is added."), "success")
+            return redirect(url_for("admin.categories", process_id=process.id))
+    used = set(db.session.scalars(select(Proposal.category_id).where(Proposal.process_id == process.id)))
+    return render_template("admin/categories.html", process=process, form=form, used=used,
+                           delete_form=ConfirmForm())
+
+
+@bp.post("/categories/<int:category_id>/delete")
+@requires(Action.MANAGE_PROCESSES)
+def delete_category(category_id):
+    category = db.get_or_404(Category, category_id)
+    require(Action.MANAGE_PROCESSES, category.process.area)
+    if ConfirmForm().validate_on_submit():
+        in_use = db.session.scalar(select(Proposal.id).where(Proposal.category_id == category.id).limit(1))
+        if in_use:
+            flash(_("Proposals use this category, so it stays."), "error")
+        else:
+            db.session.delete(category)
+            db.session.commit()
+            flash(_("The category is removed."), "success")
+    return redirect(url_for("admin.categories", process_id=category.process_id))
 
 
 # --- budgets ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from app.models.areas import Area, AreaKind
+from app.models.notifications import Notification, NotificationKind, NotificationPreference
 from app.models.outbox import OutboxEmail
 from app.models.processes import (
     PHASE_ORDER,
@@ -11,22 +12,26 @@ from app.models.processes import (
     Process,
     mci_for_year,
 )
+from app.models.proposals import (
+    DEFAULT_CATEGORIES,
+    PUBLIC_STATUSES,
+    Category,
+    Comment,
+    CommentStance,
+    CommentUseful,
+    Proposal,
+    ProposalEvent,
+    ProposalPhoto,
+    ProposalStatus,
+    Report,
+    Support,
+)
 from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, User
 
 __all__ = [
-    "GRANTABLE_ROLES",
-    "PHASE_ORDER",
-    "Area",
-    "AreaKind",
-    "Budget",
-    "McIRate",
-    "OutboxEmail",
-    "Phase",
-    "PhaseChange",
-    "PhaseKind",
-    "Process",
-    "Role",
-    "RoleGrant",
-    "User",
-    "mci_for_year",
+    "Area", "AreaKind", "Notification", "NotificationKind", "NotificationPreference", "OutboxEmail",
+    "PHASE_ORDER", "Budget", "McIRate", "Phase", "PhaseChange", "PhaseKind", "Process", "mci_for_year",
+    "DEFAULT_CATEGORIES", "PUBLIC_STATUSES", "Category", "Comment", "CommentStance", "CommentUseful",
+    "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
+    "GRANTABLE_ROLES", "Role", "RoleGrant", "User",
 ]

@@ -33,7 +33,10 @@ class Process(db.Model):
     """One participatory-budgeting cycle of an area for a year."""
 
     __tablename__ = "processes"
-    __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),)
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
+        CheckConstraint("support_threshold >= 0", name="threshold_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
@@ -42,6 +45,8 @@ class Process(db.Model):
     title_ru: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Supports a proposal needs before the akimat reviews it (0: none needed).
+    support_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     area: Mapped[Area] = relationship()
@@ -50,6 +55,9 @@ class Process(db.Model):
     )
     budgets: Mapped[list["Budget"]] = relationship(
         back_populates="process", cascade="all, delete-orphan", order_by="Budget.id"
+    )
+    categories: Mapped[list["Category"]] = relationship(  # noqa: F821
+        back_populates="process", cascade="all, delete-orphan", order_by="Category.position"
     )
     phase_changes: Mapped[list["PhaseChange"]] = relationship(
         back_populates="process", cascade="all, delete-orphan", order_by="PhaseChange.changed_at"

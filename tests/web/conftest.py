@@ -3,16 +3,17 @@
 Tables are created once per session with ``create_all`` (tests may; the app never does) and
 emptied after every test, which keeps the PostgreSQL run fast."""
 import contextvars
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.admin.services import set_phase_dates
 from app.extensions import db
 from app.identity.iin import make_iin
-from app.models import Area, RoleGrant, User
+from app.models import PHASE_ORDER, Area, RoleGrant, User
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashing is slow on purpose: do it once
@@ -28,8 +29,8 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app():
-    app = create_app({"TESTING": True})
+def app(tmp_path_factory):
+    app = create_app({"TESTING": True, "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
@@ -114,3 +115,35 @@ def login(client, user: User) -> None:
 @pytest.fixture
 def log_in(client):
     return lambda user: login(client, user)
+
+
+@pytest.fixture
+def open_process(areas):
+    """Astana's process in its proposals phase, with a budget for Esil district."""
+    from app.models import Budget, Process
+    from app.proposals.services import ensure_default_categories
+
+    process = Process(area=areas["Astana"], year=2027, title_kk="Астана 2027", title_ru="Астана 2027",
+                      title_en="Astana 2027")
+    start = date.today() - timedelta(days=5)
+    set_phase_dates(process, {k: (start + timedelta(days=30 * i), start + timedelta(days=30 * i + 29))
+                              for i, k in enumerate(PHASE_ORDER)})
+    ensure_default_categories(process)
+    db.session.add(process)
+    db.session.add(Budget(process=process, area=areas["Esil district"], name_kk="Есіл ауданы",
+                          name_ru="район Есиль", name_en="Esil district", amount=100_000_000,
+                          project_limit_tenge=20_000_000))
+    db.session.commit()
+    return process
+
+
+def move_to_phase(process, kind) -> None:
+    """Shift the process's dates so that ``kind`` is running now."""
+    from app.models.types import utcnow
+
+    phase = process.phase(kind)
+    shift = utcnow() - phase.starts_at - timedelta(days=1)
+    for p in process.phases:
+        p.starts_at += shift
+        p.ends_at += shift
+    db.session.commit()

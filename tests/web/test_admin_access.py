@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.admin.services import set_phase_dates
 from app.extensions import db
 from app.models import PHASE_ORDER, Budget, Process, RoleGrant
+from app.proposals.services import ensure_default_categories
 
 from .conftest import make_user
 
@@ -22,6 +23,7 @@ def esil_objects(areas, users):
     start = date.today() - timedelta(days=3)
     set_phase_dates(process, {k: (start + timedelta(days=10 * i), start + timedelta(days=10 * i + 9))
                               for i, k in enumerate(PHASE_ORDER)})
+    ensure_default_categories(process)
     db.session.add(process)
     budget = Budget(process=process, area=esil, name_kk="б", name_ru="б", name_en="b", amount=1_000_000)
     db.session.add(budget)
@@ -30,7 +32,7 @@ def esil_objects(areas, users):
     db.session.add(grant)
     db.session.commit()
     return {"area_id": areas["Esil district / okrug 7"].id, "process_id": process.id,
-            "budget_id": budget.id, "grant_id": grant.id}
+            "budget_id": budget.id, "grant_id": grant.id, "category_id": process.categories[0].id}
 
 
 def admin_routes(app):
@@ -63,7 +65,7 @@ def _post_data():
 
 
 def test_the_walk_covers_every_admin_route(app):
-    assert len(admin_routes(app)) >= 13
+    assert len(admin_routes(app)) >= 15
 
 
 def test_anonymous_visitors_are_sent_to_log_in_everywhere(app, client, esil_objects):
@@ -90,7 +92,7 @@ def test_officials_of_another_area_cannot_touch_this_areas_objects(app, client, 
     log_in(users[who])
     before = _snapshot()
     for endpoint, path, method in _urls(app, esil_objects):
-        rule_has_object = any(key in path for key in ("/processes/", "/budgets/", "/areas/", "/roles/"))
+        rule_has_object = any(key in path for key in ("/processes/", "/budgets/", "/areas/", "/roles/", "/categories/"))
         if not rule_has_object or path.endswith("/new"):
             continue
         response = client.open(path, method=method, data=_post_data())

@@ -1,0 +1,74 @@
+"""Forms for proposals, supports, comments, review and moderation."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.forms import NUMBER_REQUIRED, REQUIRED
+
+STANCE_CHOICES = [("for", _l("For")), ("against", _l("Against")), ("neutral", _l("Neutral"))]
+
+
+class ProposalForm(FlaskForm):
+    budget_id = SelectField(_l("Budget"), coerce=int)
+    title = StringField(_l("Title"), validators=[REQUIRED, Length(min=5, max=200)])
+    description = TextAreaField(
+        _l("Description"), validators=[REQUIRED, Length(min=30, max=10_000)],
+        description=_l("What should be built or improved, where, and who will benefit. "
+                       "You can use Markdown: **bold**, lists, links."),
+    )
+    category_id = SelectField(_l("Category"), coerce=int)
+    address = StringField(_l("Address or place"), validators=[REQUIRED, Length(max=300)],
+                          description=_l("Street and house, courtyard, or a landmark."))
+    estimated_cost = IntegerField(
+        _l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)]
+    )
+    photos = MultipleFileField(_l("Photos or a sketch (up to 5: JPEG, PNG or WebP)"))
+    remove_photos = SelectMultipleField(
+        _l("Remove photos"), coerce=int, option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False), validate_choice=False,
+    )
+    save_draft = SubmitField(_l("Save as a draft"))
+    submit = SubmitField(_l("Submit the proposal"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, Length(min=5, max=2000)])
+    submit = SubmitField(_l("Send"))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), validators=[REQUIRED, Length(min=2, max=5000)])
+    stance = RadioField(_l("Your position"), choices=STANCE_CHOICES, default="neutral")
+    parent_id = HiddenField()
+    submit = SubmitField(_l("Publish the comment"))
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("feasible", _l("Feasible")),
+                                                   ("not_feasible", _l("Not feasible"))], validators=[REQUIRED])
+    final_cost = IntegerField(_l("Final cost estimate, tenge"),
+                              validators=[Optional(), NumberRange(min=1, max=10**13)])
+    reason = TextAreaField(_l("Explanation for the author"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record the review"))
+
+
+class MergeForm(FlaskForm):
+    into = IntegerField(_l("Number of the proposal to merge into"), validators=[NUMBER_REQUIRED, NumberRange(min=1)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Merge"))
+
+
+class NotificationSettingsForm(FlaskForm):
+    submit = SubmitField(_l("Save"))

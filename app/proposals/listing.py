@@ -1,0 +1,84 @@
+"""Finding proposals: search, filters, sorting and pagination that stay fast as data grows.
+
+Pages are fetched with LIMIT n+1 instead of counting every match, and each sort has an index."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import PUBLIC_STATUSES, Area, Proposal
+
+SORTS = {
+    "supports": (Proposal.support_count.desc(), Proposal.id.desc()),
+    "newest": (Proposal.created_at.desc(), Proposal.id.desc()),
+    "cost": (Proposal.estimated_cost.asc(), Proposal.id.asc()),
+}
+PER_PAGE = 20
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    area_id: int | None = None
+    category: str = ""
+    status: str = ""
+    budget_id: int | None = None
+    sort: str = "supports"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        def as_int(name):
+            value = args.get(name, "")
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        sort = args.get("sort", "supports")
+        status = args.get("status", "")
+        return cls(
+            q=args.get("q", "").strip()[:100], area_id=as_int("area"), category=args.get("category", "")[:40],
+            status=status if status in PUBLIC_STATUSES else "", budget_id=as_int("budget"),
+            sort=sort if sort in SORTS else "supports", page=max(1, min(as_int("page") or 1, 10_000)),
+        )
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for a link with some values changed (shareable URLs)."""
+        values = {"q": self.q, "area": self.area_id, "category": self.category, "status": self.status,
+                  "budget": self.budget_id, "sort": self.sort, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)}
+
+
+@dataclass
+class Page:
+    items: list = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def search(filters: Filters) -> Page:
+    query = select(Proposal)
+    query = query.where(Proposal.status == filters.status) if filters.status else \
+        query.where(Proposal.status.in_(PUBLIC_STATUSES))
+    if filters.area_id:
+        area = db.session.get(Area, filters.area_id)
+        query = query.where(Proposal.area_id.in_(area.subtree_select())) if area else query.where(False)
+    if filters.budget_id:
+        query = query.where(Proposal.budget_id == filters.budget_id)
+    if filters.category:
+        from app.models import Category
+
+        query = query.where(Proposal.category_id.in_(select(Category.id).where(Category.code == filters.category)))
+    if filters.q:
+        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Proposal.title.ilike(pattern, escape="\\"),
+                                Proposal.description.ilike(pattern, escape="\\")))
+    query = (query.order_by(*SORTS[filters.sort])
+             .options(selectinload(Proposal.area), selectinload(Proposal.category), selectinload(Proposal.photos))
+             .limit(PER_PAGE + 1).offset((filters.page - 1) * PER_PAGE))
+    rows = list(db.session.scalars(query))
+    return Page(items=rows[:PER_PAGE], page=filters.page, has_next=len(rows) > PER_PAGE)

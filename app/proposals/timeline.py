@@ -1,0 +1,79 @@
+"""The public timeline of a proposal: every change is an event that says who, when and why,
+and the author and supporters hear about it."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.i18n import money
+from app.models import Budget, NotificationKind, Proposal, ProposalEvent, Support, User
+from app.notifications import notify
+
+# kind -> sentence; the values come from event.data (money under "cost" is formatted).
+EVENT_SENTENCES = {
+    "submitted": _l("Submitted to the participatory budget"),
+    "edited": _l("Edited by the author"),
+    "withdrawn": _l("Withdrawn by the author"),
+    "threshold_reached": _l("Gathered %(count)s supports: ready for review"),
+    "reviewed_feasible": _l("Reviewed: feasible, final cost estimate %(cost)s"),
+    "reviewed_not_feasible": _l("Reviewed: not feasible"),
+    "merged_into": _l("Merged into proposal No. %(other)s; its supports moved there"),
+    "merged_from": _l("Proposal No. %(other)s was merged into this one; %(moved)s supports moved here"),
+    "placed_on_ballot": _l("Placed on the ballot: %(budget)s"),
+    "hidden": _l("Hidden by a moderator"),
+    "restored": _l("Restored by a moderator"),
+    "discussed": _l("Discussed at %(meeting)s on %(date)s: %(decision)s"),
+    "raised_at_meeting": _l("Raised at %(meeting)s"),
+    "funded": _l("Funded"),
+    "not_funded": _l("Not funded"),
+    "implementation": _l("Implementation: %(status)s, %(progress)s%% done"),
+}
+
+
+def event_text(event: ProposalEvent) -> str:
+    """The event's sentence in the current language."""
+    sentence = EVENT_SENTENCES.get(event.kind)
+    if sentence is None:
+        return event.kind
+    values = dict(event.data or {})
+    if "cost" in values:
+        values["cost"] = money(values["cost"])
+    if "budget" in values:  # stored by id so the name shows in the reader's language
+        budget = db.session.get(Budget, values["budget"])
+        values["budget"] = budget.name if budget else values["budget"]
+    try:
+        return str(sentence) % values if values else str(sentence)
+    except (KeyError, ValueError, TypeError):
+        return str(sentence).split("%(")[0].rstrip(": ")
+
+
+def followers(proposal: Proposal) -> list[int]:
+    """The author and every supporter."""
+    ids = list(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id)))
+    if proposal.author_id:
+        ids.append(proposal.author_id)
+    return ids
+
+
+def record_event(proposal: Proposal, kind: str, actor: User | None = None, *, role: str | None = None,
+                 note: str | None = None, notify_followers: bool = True, **data) -> ProposalEvent:
+    """Append an event to the timeline and notify the author and supporters (not the actor).
+    Runs in the caller's transaction: the caller commits."""
+    if kind not in EVENT_SENTENCES:
+        raise ValueError(f"unknown event kind {kind!r}")
+    event = ProposalEvent(proposal=proposal, kind=kind, actor=actor, actor_role=role, note=note, data=data)
+    db.session.add(event)
+    db.session.flush()
+    if notify_followers:
+        recipients = [uid for uid in followers(proposal) if actor is None or uid != actor.id]
+
+        def body():
+            lines = [proposal.title, event_text(event)]
+            if note:
+                lines.append(note)
+            lines.append(url_for("proposals.detail", proposal_id=proposal.id, _external=True))
+            return "\n\n".join(lines)
+
+        notify(recipients, NotificationKind.PROPOSAL_UPDATES, proposal=proposal, event=event,
+               email_subject=_l("Qatysu: news about a proposal you follow"), email_body=body)
+    return event
