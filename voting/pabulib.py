@@ -1,0 +1,297 @@
+"""Read and write pabulib ``.pb`` files (META / PROJECTS / VOTES sections).
+
+The reader streams the VOTES section into flat integer / float buffers, so a file with
+hundreds of thousands of votes never becomes one Python object per vote. Quoted fields,
+Windows line endings, a UTF-8 byte-order mark and decimal commas in amounts are accepted.
+Every problem raises :class:`PabulibError` naming the line.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from array import array
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sp
+
+from .types import VOTE_TYPES, Instance, Profile, Project, format_amount, to_fraction
+
+PROJECT_FIELDS = {"project_id", "cost", "name", "category", "area"}
+
+
+class PabulibError(ValueError):
+    """A malformed pabulib file: ``line`` is the 1-based line number (0 if unknown)."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+def _split(line: str, lineno: int) -> list[str]:
+    if '"' not in line:
+        return line.split(";")
+    try:
+        return next(csv.reader([line], delimiter=";", strict=True))
+    except csv.Error as exc:
+        raise PabulibError(lineno, f"badly quoted field ({exc})") from None
+
+
+def _amount(text: str, lineno: int, what: str) -> Fraction:
+    try:
+        return to_fraction(text)
+    except (ValueError, ArithmeticError, TypeError):
+        raise PabulibError(lineno, f"{what} {text!r} is not a number") from None
+
+
+def read_pabulib(source) -> tuple[Instance, Profile]:
+    """Read a pabulib file.
+
+    Parameters
+    ----------
+    source : str or os.PathLike or file object
+        A path, or an open text/binary file.
+
+    Returns
+    -------
+    (Instance, Profile)
+
+    Raises
+    ------
+    PabulibError
+        With the line number and what is wrong.
+    """
+    if hasattr(source, "read"):
+        data = source.read()
+    else:
+        with open(os.fspath(source), "rb") as fh:
+            data = fh.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PabulibError(0, f"not UTF-8 text ({exc})") from None
+    return parse_pabulib(data)
+
+
+def parse_pabulib(text: str) -> tuple[Instance, Profile]:
+    """Parse the text of a pabulib file; see :func:`read_pabulib`."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()
+    sections: dict[str, int] = {}
+    for lineno, line in enumerate(lines, start=1):
+        word = line.strip().strip('"').lower()
+        if word in ("meta", "projects", "votes"):
+            if word in sections:
+                raise PabulibError(lineno, f"second {word.upper()} section")
+            sections[word] = lineno
+    for name in ("meta", "projects", "votes"):
+        if name not in sections:
+            raise PabulibError(0, f"no {name.upper()} section")
+    if not sections["meta"] < sections["projects"] < sections["votes"]:
+        raise PabulibError(sections["projects"], "sections must come in the order META, PROJECTS, VOTES")
+
+    meta = _read_meta(lines, sections["meta"], sections["projects"])
+    vote_type = meta.get("vote_type", "approval")
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(sections["meta"], f"unknown vote_type {vote_type!r}; known: {', '.join(VOTE_TYPES)}")
+    if "budget" not in meta:
+        raise PabulibError(sections["meta"], "META has no budget")
+    budget = _amount(meta["budget"], sections["meta"], "budget")
+    projects, columns = _read_projects(lines, sections["projects"], sections["votes"])
+    instance = Instance(projects, budget, meta, columns)
+    profile = _read_votes(lines, sections["votes"], instance, vote_type)
+    return instance, profile
+
+
+def _read_meta(lines, start, end) -> dict:
+    meta = {}
+    for lineno in range(start + 2, end):
+        line = lines[lineno - 1]
+        if not line.strip():
+            continue
+        row = _split(line, lineno)
+        if len(row) < 2:
+            raise PabulibError(lineno, "META rows need a key and a value separated by ';'")
+        meta[row[0].strip()] = ";".join(row[1:]).strip()
+    return meta
+
+
+def _read_projects(lines, start, end):
+    if start >= len(lines) or start + 1 >= end:
+        raise PabulibError(start, "PROJECTS has no header row")
+    header = [h.strip() for h in _split(lines[start], start + 1)]
+    for needed in ("project_id", "cost"):
+        if needed not in header:
+            raise PabulibError(start + 1, f"PROJECTS header lacks the {needed} column")
+    projects = []
+    for lineno in range(start + 2, end):
+        line = lines[lineno - 1]
+        if not line.strip():
+            continue
+        row = _split(line, lineno)
+        if len(row) != len(header):
+            raise PabulibError(lineno, f"expected {len(header)} fields as in the header, found {len(row)}")
+        values = dict(zip(header, (v.strip() for v in row)))
+        cost = _amount(values["cost"], lineno, "cost")
+        if cost < 0:
+            raise PabulibError(lineno, f"cost {values['cost']} is negative")
+        extra = {k: v for k, v in values.items() if k not in PROJECT_FIELDS}
+        projects.append(Project(values["project_id"], cost, values.get("name", ""),
+                                values.get("category"), values.get("area"), extra))
+    ids = set()
+    for p in projects:
+        if p.id in ids:
+            raise PabulibError(start, f"project id {p.id!r} appears twice in PROJECTS")
+        ids.add(p.id)
+    return projects, header
+
+
+def _read_votes(lines, start, instance: Instance, vote_type: str) -> Profile:
+    if start >= len(lines):
+        raise PabulibError(start, "VOTES has no header row")
+    header = [h.strip() for h in _split(lines[start], start + 1)]
+    if "vote" not in header:
+        raise PabulibError(start + 1, "VOTES header lacks the vote column")
+    width = len(header)
+    vi = header.index("vote")
+    pi = header.index("points") if "points" in header else None
+    idcol = header.index("voter_id") if "voter_id" in header else None
+    other = [(k, i) for i, k in enumerate(header) if i not in (vi, pi, idcol)]
+    index = instance.index
+    cols, vals, indptr = array("i"), array("d"), array("q", [0])
+    voter_ids: list = []
+    extra: dict = {k: [] for k, _ in other}
+    want_points = vote_type in ("cumulative", "scoring")
+    ordinal = vote_type == "ordinal"
+    for lineno in range(start + 2, len(lines) + 1):
+        line = lines[lineno - 1]
+        if not line.strip():
+            continue
+        row = _split(line, lineno)
+        if len(row) != width:
+            raise PabulibError(lineno, f"expected {width} fields as in the VOTES header, found {len(row)}")
+        vote = row[vi].strip()
+        tokens = [t.strip() for t in vote.split(",")] if vote else []
+        try:
+            idx = [index[t] for t in tokens]
+        except KeyError:
+            bad = next(t for t in tokens if t not in index)
+            raise PabulibError(lineno, f"vote names project {bad!r}, which is not in PROJECTS") from None
+        if len(set(idx)) != len(idx):
+            raise PabulibError(lineno, "a project appears twice in the same vote")
+        if want_points:
+            ptext = row[pi].strip() if pi is not None else ""
+            points = [p.strip() for p in ptext.split(",")] if ptext else []
+            if len(points) != len(idx):
+                raise PabulibError(lineno, f"{len(idx)} projects but {len(points)} points")
+            try:
+                pts = [float(int(p)) for p in points]
+            except ValueError:
+                pts = [_points(p, lineno) for p in points]
+            vals.extend(pts)
+        elif ordinal:
+            vals.extend(range(1, len(idx) + 1))
+        else:
+            vals.extend([1.0] * len(idx))
+        cols.extend(idx)
+        indptr.append(len(cols))
+        voter_ids.append(row[idcol].strip() if idcol is not None else str(len(voter_ids) + 1))
+        for k, i in other:
+            extra[k].append(row[i].strip())
+    n = len(voter_ids)
+    matrix = sp.csr_matrix((np.frombuffer(vals, dtype=np.float64).copy(),
+                            np.frombuffer(cols, dtype=np.int32).copy(),
+                            np.frombuffer(indptr, dtype=np.int64).copy()), shape=(n, len(instance)))
+    profile = Profile(vote_type, matrix, np.array(voter_ids, dtype=str), None,
+                      {k: np.array(v, dtype=str) for k, v in extra.items()})
+    profile.vote_columns = header
+    return profile
+
+
+def _points(text: str, lineno: int) -> float:
+    value = _amount(text, lineno, "points value")
+    if float(value) != value:
+        raise PabulibError(lineno, f"points value {text!r} cannot be held exactly")
+    return float(value)
+
+
+def _fmt_value(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
+    """Write an instance and profile in the pabulib format.
+
+    Parameters
+    ----------
+    instance, profile
+        What to write. META is written as held in ``instance.meta`` (with ``budget``,
+        ``vote_type``, ``num_projects`` and ``num_votes`` set from the data).
+    target : path or text file, optional
+        Where to write; the text is returned in any case.
+
+    Returns
+    -------
+    str
+        The file contents (``\\n`` line endings, fields quoted only when needed).
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    meta = dict(instance.meta)
+    meta["budget"] = format_amount(instance.budget)
+    meta["vote_type"] = profile.vote_type
+    if "num_projects" in meta or not instance.meta:
+        meta["num_projects"] = str(len(instance))
+    if "num_votes" in meta or not instance.meta:
+        meta["num_votes"] = str(profile.n_voters)
+    buf.write("META\n")
+    w.writerow(["key", "value"])
+    for k, v in meta.items():
+        w.writerow([k, v])
+    buf.write("PROJECTS\n")
+    header = list(instance.project_columns)
+    w.writerow(header)
+    for p in instance.projects:
+        fields = {"project_id": p.id, "cost": format_amount(p.cost), "name": p.name,
+                  "category": p.category, "area": p.area}
+        w.writerow([fields[h] if h in fields else p.extra.get(h, "") for h in header])
+    buf.write("VOTES\n")
+    vheader = list(getattr(profile, "vote_columns", None) or [])
+    if not vheader:
+        vheader = ["voter_id", "vote"] + (["points"] if profile.vote_type in ("cumulative", "scoring") else [])
+        vheader += [k for k in profile.columns]
+    w.writerow(vheader)
+    ids = instance.ids
+    m = profile.matrix
+    ordinal = profile.vote_type == "ordinal"
+    for r in range(profile.n_voters):
+        a, b = m.indptr[r], m.indptr[r + 1]
+        idx = m.indices[a:b]
+        vals = m.data[a:b]
+        if ordinal:
+            order = np.argsort(vals, kind="stable")
+            idx, vals = idx[order], vals[order]
+        row = []
+        for h in vheader:
+            if h == "voter_id":
+                row.append(profile.voter_ids[r])
+            elif h == "vote":
+                row.append(",".join(ids[j] for j in idx))
+            elif h == "points":
+                row.append(",".join(_fmt_value(v) for v in vals))
+            else:
+                col = profile.columns.get(h)
+                row.append(col[r] if col is not None else "")
+        w.writerow(row)
+    text = buf.getvalue()
+    if target is not None:
+        if hasattr(target, "write"):
+            target.write(text)
+        else:
+            with open(os.fspath(target), "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+    return text
