@@ -65,6 +65,12 @@ class MesData:
         a, b = self.indptr[j], self.indptr[j + 1]
         return self.rows[a:b], self.util[a:b]
 
+    def exact_rho(self, j, w_sum: float, wu_sum: float) -> Fraction:
+        """Exact rho of ``j`` when the paying supporters are all rich (see ``_price``)."""
+        if self.ctx.utility == "cost":
+            return Fraction(1) / Fraction(w_sum)
+        return self.costs[j] / Fraction(wu_sum)
+
     def exact_util(self, j, u: float) -> Fraction:
         if self.ctx.utility == "cost":
             return self.costs[j]
@@ -72,28 +78,41 @@ class MesData:
 
 
 def _price(bb, u, ww, cost):
-    """Smallest rho with sum(w * min(b, rho * u)) == cost; also whether nobody is short."""
+    """Smallest rho with sum(w * min(b, rho * u)) == cost.
+
+    Also returns ``(sum of w, sum of w*u)`` over the supporters who still have money when
+    all of those are clearly rich (then rho is exactly cost / sum(w*u) over them, which the
+    caller can recompute in fractions); otherwise ``None``.
+    """
     wu = ww * u
-    rho = cost / wu.sum()
+    live = bb > 0
+    if live.all():
+        rich_wu = wu.sum()
+        e = bb / u
+    else:
+        rich_wu = wu[live].sum()
+        e = bb[live] / u[live]
+    if rich_wu > 0:
+        rho = cost / rich_wu
+        if e.min() >= rho * (1 + TOL):
+            return rho, (float(ww[live].sum()), float(rich_wu))
     e = bb / u
-    if e.min() >= rho * (1 + TOL):
-        return rho, True
-    poor = e < rho
+    poor = e < cost / wu.sum()
     for _ in range(30):
         rich_wu = wu[~poor].sum()
         if rich_wu <= 0:
-            return float(e.max()), False
+            return float(e.max()), None
         rho = (cost - (ww * bb)[poor].sum()) / rich_wu
         newpoor = e < rho
         if np.array_equal(newpoor, poor):
-            return rho, False
+            return rho, None
         poor = newpoor
     order = np.argsort(e, kind="stable")                  # rare: many price levels
     paid = np.concatenate(([0.0], np.cumsum((ww * bb)[order])))[:-1]
     rest = np.cumsum(wu[order][::-1])[::-1]
     rhos = (cost - paid) / rest
     k = int(np.argmax(rhos <= e[order] * (1 + 1e-15)))
-    return float(rhos[k]), False
+    return float(rhos[k]), None
 
 
 def run_float(data: MesData, b0: float, stop_above: Fraction | None = None) -> Run | None:
@@ -124,17 +143,17 @@ def run_float(data: MesData, b0: float, stop_above: Fraction | None = None) -> R
                 continue
             if avail < c * (1 + TOL):
                 return None
-            rho, all_rich = _price(bb, u, ww, c)
+            rho, sums = _price(bb, u, ww, c)
             lb[j] = rho
-            evals[j] = (rho, all_rich)
+            evals[j] = (rho, sums)
             best = min(best, rho)
         if not evals:
             break
         near = [j for j, (r, _) in evals.items() if r <= best * (1 + TOL)]
         if len(near) > 1:
-            if not all(evals[j][1] for j in near):
+            if any(evals[j][1] is None for j in near):
                 return None
-            exact = {j: data.init_rho_exact[j] for j in near}
+            exact = {j: data.exact_rho(j, *evals[j][1]) for j in near}
             top = min(exact.values())
             near = [j for j in near if exact[j] == top]
         s = min(near, key=lambda j: data.rank[j])
