@@ -12,8 +12,10 @@ CURRENCY_SIGNS = {"KZT": "₸", "PLN": "zł", "EUR": "€", "USD": "$", "CHF": "
 def money(amount, instance: Instance | None = None) -> str:
     """Format an amount for people: ``1 234 567 ₸`` (rounded to whole units for display)."""
     value = Fraction(amount) if not isinstance(amount, float) else amount
-    whole = int(round(value))
-    text = f"{whole:,}".replace(",", " ")
+    if value != int(value) and abs(value) < 100:
+        text = f"{float(value):.2f}"          # small shares: whole units would read as 0
+    else:
+        text = f"{int(round(value)):,}".replace(",", " ")
     code = (instance.meta.get("currency") if instance is not None else None) or "KZT"
     return f"{text} {CURRENCY_SIGNS.get(code, code)}"
 

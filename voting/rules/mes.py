@@ -155,6 +155,8 @@ def _explain(ctx, data, run: Run, free, share) -> dict:
     out = {}
     for j in free:
         out[ids[j]] = "funded: it costs nothing and has supporters"
+    why = ("each in proportion to their points, or all they had left" if ctx.utility == "score"
+           and not ctx.profile.is_approval else "those with less left paid all they had")
     for r, (j, pay) in enumerate(zip(run.order, run.payments or []), start=1):
         payers, mean, lo, hi = pay
         who = f"its {_count(payers)} supporter{'s' if payers != 1 else ''}"
@@ -162,7 +164,7 @@ def _explain(ctx, data, run: Run, free, share) -> dict:
             out[ids[j]] = f"funded in round {r}: {who} paid {ctx.money(mean)} each"
         else:
             out[ids[j]] = (f"funded in round {r}: {who} paid {ctx.money(mean)} on average "
-                           f"({ctx.money(lo)} to {ctx.money(hi)}, by their points and what they had left)")
+                           f"({ctx.money(lo)} to {ctx.money(hi)}: {why})")
     budgets = run.budgets
     for j in range(ctx.m):
         pid = ids[j]
