@@ -229,8 +229,9 @@ def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
     Parameters
     ----------
     instance, profile
-        What to write. META is written as held in ``instance.meta`` (with ``budget``,
-        ``vote_type``, ``num_projects`` and ``num_votes`` set from the data).
+        What to write. META is written as held in ``instance.meta``; ``budget``,
+        ``vote_type``, ``num_projects`` and ``num_votes`` are added when missing, and
+        ``budget`` / ``vote_type`` corrected when they contradict the data.
     target : path or text file, optional
         Where to write; the text is returned in any case.
 
@@ -242,12 +243,17 @@ def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     meta = dict(instance.meta)
-    meta["budget"] = format_amount(instance.budget)
+    # META is written verbatim (lossless round trip); only missing or contradicting
+    # entries are filled from the data.
+    try:
+        same_budget = to_fraction(meta["budget"]) == instance.budget
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        same_budget = False
+    if not same_budget:
+        meta["budget"] = format_amount(instance.budget)
     meta["vote_type"] = profile.vote_type
-    if "num_projects" in meta or not instance.meta:
-        meta["num_projects"] = str(len(instance))
-    if "num_votes" in meta or not instance.meta:
-        meta["num_votes"] = str(profile.n_voters)
+    meta.setdefault("num_projects", str(len(instance)))
+    meta.setdefault("num_votes", str(profile.n_voters))
     buf.write("META\n")
     w.writerow(["key", "value"])
     for k, v in meta.items():
