@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from voting import allocate, read_pabulib  # noqa: E402
+from voting import allocate, read_pabulib
 
 SHARED = Path(os.environ.get("QATYSU_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
 
@@ -65,7 +65,12 @@ def timed(fn, cap=None):
 
 
 def pabutools_sat(vote_type, utility):
-    from pabutools.election import Additive_Borda_Sat, Additive_Cardinal_Sat, Cardinality_Sat, Cost_Sat
+    from pabutools.election import (
+        Additive_Borda_Sat,
+        Additive_Cardinal_Sat,
+        Cardinality_Sat,
+        Cost_Sat,
+    )
     if utility == "cost":
         return Cost_Sat
     if utility == "cardinality":
@@ -102,9 +107,61 @@ def peak_rss_of_parse(path: Path) -> tuple[float, float]:
             "from voting import read_pabulib\n"
             "base = hwm()\n"
             "i, p = read_pabulib(%r)\n"
-            "print(base, hwm())\n") % (str(ROOT), str(path))
+            "print(base, hwm())\n").replace("%r", "{!r}").format(str(ROOT), str(path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[1])
+
+
+def bench_instance(path: Path, cap: float, repeat: int) -> None:
+    """Print the table rows for one instance."""
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import (
+        completion_by_rule_combination,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
+
+    label = path.stem[:40]
+
+    def best(fn):
+        times, res = [], None
+        for _ in range(repeat):
+            t, res = timed(fn)
+            times.append(t)
+        return min(times), res
+
+    def row(what, t_ours, t_pb, same, extra=""):
+        print(f"| {label} | {what} | {t_ours:.3f} | {fmt_t(t_pb, cap)}{extra} | {ratio(t_ours, t_pb, cap)} | {same} |",
+              flush=True)
+
+    def same_as(ours, theirs):
+        return "?" if theirs is None else ("yes" if sorted(ours.selected) == names(theirs) else "NO")
+
+    t_ours, (instance, profile) = best(lambda: read_pabulib(path))
+    t_pb, parsed = timed(lambda: parse_pabulib(str(path)), cap)
+    row(f"parse ({profile.n_voters} votes)", t_ours, t_pb, "-")
+    if parsed is None:
+        return
+    p_inst, p_prof = parsed
+
+    t_ours, ours = best(lambda: allocate("greedy", instance, profile, utility="cardinality"))
+    t_pb, theirs = timed(lambda: greedy_utilitarian_welfare(p_inst, p_prof, sat_class=Cost_Sat), cap)
+    row("greedy", t_ours, t_pb, same_as(ours, theirs))
+
+    utility = "cost" if profile.is_approval else "score"
+    sat = pabutools_sat(profile.vote_type, utility)
+    t_ours, ours = best(lambda: allocate("mes", instance, profile, utility=utility, completion="none"))
+    t_plain, theirs = timed(lambda: method_of_equal_shares(p_inst, p_prof, sat_class=sat), cap)
+    row(f"mes {utility}, no completion", t_ours, t_plain, same_as(ours, theirs))
+
+    t_ours, ours = best(lambda: allocate("mes", instance, profile, utility=utility, completion="add1-greedy"))
+    t_pb, theirs = timed(lambda: completion_by_rule_combination(
+        p_inst, p_prof, [method_of_equal_shares, greedy_utilitarian_welfare],
+        [{"sat_class": sat, "voter_budget_increment": 1}, {"sat_class": sat}]), cap)
+    passes = ours.details.get("add1_steps", 0) + 1
+    estimate = "" if t_pb is not None or t_plain is None else \
+        f" (estimate: {passes} passes x {t_plain:.1f} s = {passes * t_plain:.0f} s, {passes * t_plain / t_ours:.0f}x)"
+    row(f"mes {utility}, add1-greedy ({passes} MES passes)", t_ours, t_pb, same_as(ours, theirs), estimate)
 
 
 def main(argv=None):
@@ -113,8 +170,6 @@ def main(argv=None):
     ap.add_argument("--cap", type=float, default=240.0, help="seconds allowed per pabutools call")
     ap.add_argument("--repeat", type=int, default=3, help="our timings: best of N runs")
     args = ap.parse_args(argv)
-    from pabutools.election import Cost_Sat, parse_pabulib
-    from pabutools.rules import completion_by_rule_combination, greedy_utilitarian_welfare, method_of_equal_shares
 
     files = [Path(f) for f in args.files] or sorted(SHARED.glob("*.pb"), key=lambda p: p.stat().st_size)[-5:][::-1]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; pabutools cap {args.cap:.0f} s; "
@@ -122,49 +177,7 @@ def main(argv=None):
     print("| instance | what | ours (s) | pabutools (s) | ratio | identical |")
     print("|---|---|---:|---:|---:|:---:|")
     for path in files:
-        label = path.stem[:40]
-
-        def best(fn):
-            times, res = [], None
-            for _ in range(args.repeat):
-                t, res = timed(fn)
-                times.append(t)
-            return min(times), res
-
-        t_ours, (instance, profile) = best(lambda: read_pabulib(path))
-        t_pb, parsed = timed(lambda: parse_pabulib(str(path)), args.cap)
-        print(f"| {label} | parse ({profile.n_voters} votes) | {t_ours:.3f} | {fmt_t(t_pb, args.cap)} | "
-              f"{ratio(t_ours, t_pb, args.cap)} | - |", flush=True)
-        if parsed is None:
-            continue
-        p_inst, p_prof = parsed
-        vt = profile.vote_type
-
-        t_ours, ours = best(lambda: allocate("greedy", instance, profile, utility="cardinality"))
-        t_pb, theirs = timed(lambda: greedy_utilitarian_welfare(p_inst, p_prof, sat_class=Cost_Sat), args.cap)
-        same = "?" if theirs is None else ("yes" if sorted(ours.selected) == names(theirs) else "NO")
-        print(f"| {label} | greedy | {t_ours:.3f} | {fmt_t(t_pb, args.cap)} | {ratio(t_ours, t_pb, args.cap)} | {same} |",
-              flush=True)
-
-        utility = "cost" if profile.is_approval else "score"
-        sat = pabutools_sat(vt, utility)
-        t_ours, ours = best(lambda: allocate("mes", instance, profile, utility=utility, completion="none"))
-        t_plain, theirs = timed(lambda: method_of_equal_shares(p_inst, p_prof, sat_class=sat), args.cap)
-        same = "?" if theirs is None else ("yes" if sorted(ours.selected) == names(theirs) else "NO")
-        print(f"| {label} | mes {utility}, no completion | {t_ours:.3f} | {fmt_t(t_plain, args.cap)} | "
-              f"{ratio(t_ours, t_plain, args.cap)} | {same} |", flush=True)
-
-        t_ours, ours = best(lambda: allocate("mes", instance, profile, utility=utility, completion="add1-greedy"))
-        t_pb, theirs = timed(lambda: completion_by_rule_combination(
-            p_inst, p_prof, [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": sat, "voter_budget_increment": 1}, {"sat_class": sat}]), args.cap)
-        same = "?" if theirs is None else ("yes" if sorted(ours.selected) == names(theirs) else "NO")
-        passes = ours.details.get("add1_steps", 0) + 1
-        estimate = "" if t_pb is not None or t_plain is None else \
-            f" (estimate: {passes} passes x {t_plain:.1f} s = {passes * t_plain:.0f} s, {passes * t_plain / t_ours:.0f}x)"
-        print(f"| {label} | mes {utility}, add1-greedy ({passes} MES passes) | {t_ours:.3f} | "
-              f"{fmt_t(t_pb, args.cap)}{estimate} | {ratio(t_ours, t_pb, args.cap)} | {same} |", flush=True)
-        del parsed, p_inst, p_prof
+        bench_instance(path, args.cap, args.repeat)
 
     largest = max(files, key=lambda p: p.stat().st_size)
     base, peak = peak_rss_of_parse(largest)

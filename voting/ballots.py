@@ -7,9 +7,9 @@ translate the template and format the same params in the voter's language.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Mapping
 
 import numpy as np
 
@@ -102,7 +102,7 @@ class BallotRules:
             self.max_cost = self.instance.budget
 
     @classmethod
-    def from_meta(cls, instance: Instance, vote_type: str | None = None) -> "BallotRules":
+    def from_meta(cls, instance: Instance, vote_type: str | None = None) -> BallotRules:
         """Rules from pabulib META keys (min_length, max_length, max_sum_cost, min_sum_cost,
         min_sum_points, max_sum_points, min_points, max_points)."""
         meta = instance.meta
@@ -113,7 +113,7 @@ class BallotRules:
                 return None
             return conv(v)
 
-        to_int = lambda v: int(to_fraction(v))  # noqa: E731
+        to_int = lambda v: int(to_fraction(v))
         max_cost = num("max_sum_cost")
         return cls(vote_type or meta.get("vote_type", "approval"), num("min_length", to_int),
                    num("max_length", to_int), max_cost is not None, max_cost, num("min_sum_cost"),

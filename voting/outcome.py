@@ -15,7 +15,7 @@ def money(amount, instance: Instance | None = None) -> str:
     if value != int(value) and abs(value) < 100:
         text = f"{float(value):.2f}"          # small shares: whole units would read as 0
     else:
-        text = f"{int(round(value)):,}".replace(",", " ")
+        text = f"{round(value):,}".replace(",", " ")
     code = (instance.meta.get("currency") if instance is not None else None) or "KZT"
     return f"{text} {CURRENCY_SIGNS.get(code, code)}"
 

@@ -78,8 +78,7 @@ def read_pabulib(source) -> tuple[Instance, Profile]:
 
 def parse_pabulib(text: str) -> tuple[Instance, Profile]:
     """Parse the text of a pabulib file; see :func:`read_pabulib`."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     lines = text.splitlines()
     sections: dict[str, int] = {}
     for lineno, line in enumerate(lines, start=1):

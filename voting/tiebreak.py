@@ -53,7 +53,9 @@ def tie_rank(instance: Instance, profile: Profile, method: str = "id", seed: int
 
 
 def support_counts(profile: Profile, n_projects: int) -> np.ndarray:
-    """Weighted number of ballots on which every project appears."""
+    """Weighted number of ballots supporting every project (positive points for cumulative / scoring)."""
     m = profile.matrix
-    return np.bincount(m.indices, weights=np.repeat(profile.weights, np.diff(m.indptr)),
-                       minlength=n_projects)
+    w = np.repeat(profile.weights, np.diff(m.indptr))
+    if profile.vote_type in ("cumulative", "scoring"):
+        w = w * (m.data > 0)   # zero points is not a vote for the project
+    return np.bincount(m.indices, weights=w, minlength=n_projects)

@@ -6,10 +6,10 @@ for voter ids, weights and any optional voter columns.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -191,7 +191,7 @@ class Profile:
     @classmethod
     def from_ballots(cls, instance: Instance, vote_type: str, ballots: Sequence,
                      voter_ids: Sequence | None = None, weights: Sequence | None = None,
-                     columns: Mapping[str, Sequence] | None = None) -> "Profile":
+                     columns: Mapping[str, Sequence] | None = None) -> Profile:
         """Build a profile from plain Python ballots (e.g. database rows).
 
         Parameters
@@ -266,18 +266,21 @@ class Profile:
         Parameters
         ----------
         kind : {"cardinality", "cost", "score"}
-            ``cardinality``: 1 for every project on the ballot (ranked = approved);
-            ``cost``: the project's cost for every project on the ballot;
+            ``cardinality``: 1 for every project on the ballot (ranked = approved; for points
+            and scores, a positive value);
+            ``cost``: the project's cost for every such project;
             ``score``: the voter's own points / scores, 1 for approval, Borda for ranks.
         borda : {"zero-based", "one-based"}
             Borda for a ranking of length k: ``zero-based`` gives k-1 ... 0 (pabutools),
             ``one-based`` gives k ... 1 (what a city usually expects).
         """
         m = self.matrix
+        # For points and scores only a positive value counts as "on the ballot".
+        chosen = m.data > 0 if self.vote_type in ("cumulative", "scoring") else np.ones(len(m.data), bool)
         if kind == "cardinality" or (kind == "score" and self.is_approval):
-            data = np.ones_like(m.data)
+            data = chosen.astype(np.float64)
         elif kind == "cost":
-            data = instance.cost_array[m.indices].copy()
+            data = instance.cost_array[m.indices] * chosen
         elif kind == "score":
             if self.vote_type == "ordinal":
                 if borda not in BORDA_VARIANTS:
@@ -292,7 +295,7 @@ class Profile:
         out.eliminate_zeros()
         return out
 
-    def subset(self, rows) -> "Profile":
+    def subset(self, rows) -> Profile:
         """A profile with only the given voter rows."""
         rows = np.asarray(rows)
         return Profile(self.vote_type, self.matrix[rows], self.voter_ids[rows], self.weights[rows],

@@ -17,7 +17,7 @@ def files() -> list[str]:
     return sorted(p.name for p in PABULIB_DIR.glob("*.pb")) if PABULIB_DIR.is_dir() else []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference() -> dict:
     return json.loads(REFERENCE.read_text()) if REFERENCE.exists() else {}
 

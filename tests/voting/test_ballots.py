@@ -1,9 +1,9 @@
 """BallotRules report every violation, with numbers, in a translatable structure."""
 from __future__ import annotations
 
-from voting import MESSAGES, BallotRules, Instance, Profile, Project, read_pabulib
-
 from corpus import PABULIB_DIR
+
+from voting import MESSAGES, BallotRules, Instance, Profile, Project, read_pabulib
 
 INSTANCE = Instance([Project("a", 600_000, "Park"), Project("b", 500_000, "Bench"),
                      Project("c", 300_000, "Lamp")], 1_000_000)

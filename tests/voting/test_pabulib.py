@@ -5,8 +5,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
 from corpus import PABULIB_DIR, files
+
 from voting import PabulibError, parse_pabulib, read_pabulib, write_pabulib
 
 SMALL = '''META

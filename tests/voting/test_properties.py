@@ -94,13 +94,17 @@ def _pabutools(instance, profile):
 @given(elections(("approval", "cumulative")))
 def test_agrees_with_pabutools_on_generated_elections(election):
     from pabutools.election import Additive_Cardinal_Sat, Cardinality_Sat, Cost_Sat
-    from pabutools.rules import (completion_by_rule_combination, greedy_utilitarian_welfare,
-                                 method_of_equal_shares, sequential_phragmen)
+    from pabutools.rules import (
+        completion_by_rule_combination,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+        sequential_phragmen,
+    )
     instance, profile = election
     if profile.n_voters == 0 or (profile.vote_type == "cumulative" and (profile.ballot_lengths() == 0).any()):
         return  # pabutools cannot read empty profiles or empty cumulative ballots
     p_inst, p_prof = _pabutools(instance, profile)
-    names = lambda alloc: sorted(p.name for p in alloc)  # noqa: E731
+    names = lambda alloc: sorted(p.name for p in alloc)
     sats = {"cost": Cost_Sat, "cardinality": Cardinality_Sat}
     if profile.vote_type == "cumulative":
         sats = {"score": Additive_Cardinal_Sat, "cost": Cost_Sat}

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-
 from corpus import election, reference
 from reference_map import options_for
+
 from voting import allocate
 
 CASES = [(f, key) for f, entries in reference().items() for key, e in entries.items()
