@@ -295,6 +295,13 @@ class Profile:
         out.eliminate_zeros()
         return out
 
+    def anonymized(self, keep_columns: Sequence[str] = ()) -> Profile:
+        """The same ballots with voter ids ``1..n`` and only the listed voter columns kept,
+        e.g. for publishing with :func:`voting.write_pabulib`."""
+        out = Profile(self.vote_type, self.matrix.copy(), np.array([str(i + 1) for i in range(self.n_voters)]),
+                      self.weights.copy(), {k: self.columns[k] for k in keep_columns if k in self.columns})
+        return out
+
     def subset(self, rows) -> Profile:
         """A profile with only the given voter rows."""
         rows = np.asarray(rows)

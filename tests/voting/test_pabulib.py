@@ -102,3 +102,12 @@ def test_writer_sets_counts_and_quotes_fields_with_separators():
     assert '"Park ""Green"""' in text
     assert "budget;1000.50\n" in text
     assert "num_votes;3\n" in text
+
+
+def test_anonymized_export_drops_voter_ids_and_personal_columns():
+    instance, profile = parse_pabulib(SMALL)
+    text = write_pabulib(instance, profile.anonymized(keep_columns=["age"]))
+    assert "v1" not in text and "sex" not in text
+    again = parse_pabulib(text)[1]
+    assert list(again.voter_ids) == ["1", "2", "3"] and list(again.columns) == ["age"]
+    assert (again.matrix != profile.matrix).nnz == 0
