@@ -1,6 +1,7 @@
 """Method of Equal Shares (MES) with its completions (Add1, greedy, budget increase)."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -12,9 +13,9 @@ from .mes_core import MesData, Run, run_exact, run_float
 COMPLETIONS = ("none", "add1", "add1-greedy", "greedy", "budget-increase")
 
 
-def _run(data: MesData, b0: Fraction, stop_above=None, engine: str = "auto") -> Run:
+def _run(data: MesData, b0: Fraction, stop_above=None, engine: str = "auto", track=False) -> Run:
     if engine != "exact":
-        run = run_float(data, float(b0), stop_above)
+        run = run_float(data, float(b0), stop_above, track)
         if run is not None:
             return run
     return run_exact(data, b0, stop_above)
@@ -111,21 +112,44 @@ def method_of_equal_shares(instance, profile, *, tie_breaking: str = "id", utili
 
 
 def _add1(ctx, data, run, share, pool, engine, max_steps):
-    """Raise the per-voter share by 1 while the outcome fits; stop at an exhaustive one."""
+    """Raise the per-voter share by 1 while the outcome fits; stop at an exhaustive one.
+
+    Shares on which the pass provably repeats the previous outcome (``Run.stable_for``)
+    are skipped: they would be neither infeasible nor exhaustive either.
+    """
     previous = Run([], [], np.full(ctx.profile.n_voters, float(share)), Fraction(0), False, [])
     previous_share = share
+    previous_from = share
     steps = 0
+    # Tracking stability costs about as much as a pass; keep it on only while it pays.
+    track, misses, pause = engine != "exact", 0, 0
+    if track:
+        run = _run(data, share, engine=engine, track=True)
     while True:
         if run.spent > ctx.budget:
+            if previous_from != previous_share:   # same outcome, but explain it at its share
+                previous = _run(data, previous_share, engine=engine)
             return previous, previous_share, steps
         if _exhaustive(ctx, run, pool, ctx.budget):
             return run, share, steps
         if max_steps is not None and steps >= max_steps:
             return run, share, steps
-        previous, previous_share = run, share
-        share += 1
-        steps += 1
-        run = _run(data, share, stop_above=ctx.budget, engine=engine)
+        jump = 1
+        stable = run.stable_for * (1 - 1e-7) - 1e-9 * float(share)
+        if stable > 2:
+            jump = math.floor(stable) + 1 if math.floor(stable) < stable else int(stable)
+        if track:
+            misses = misses + 1 if jump == 1 else 0
+            if misses >= 3:
+                track, pause = False, 20
+        elif engine != "exact":
+            pause -= 1
+            track, misses = pause <= 0, 0
+        previous, previous_from = run, share
+        previous_share = share + jump - 1
+        share += jump
+        steps += jump
+        run = _run(data, share, stop_above=ctx.budget, engine=engine, track=track)
 
 
 def _budget_increase(ctx, data, run, share, total_weight, engine):

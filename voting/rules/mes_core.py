@@ -34,6 +34,7 @@ class Run:
     spent: Fraction        # exact total cost funded
     stopped: bool = False  # True if the pass was cut short because spending exceeded stop_above
     payments: list = None  # per funded project: (payers, mean payment, min, max)
+    stable_for: float = 0.0  # the share may grow by less than this with the same outcome
 
 
 class MesData:
@@ -115,11 +116,40 @@ def _price(bb, u, ww, cost):
     return float(rhos[k]), None
 
 
-def run_float(data: MesData, b0: float, stop_above: Fraction | None = None) -> Run | None:
-    """One MES pass in float64; ``None`` if a decision was too close to call."""
+class _Stability:
+    """How far the per-voter share can grow with every decision of the pass unchanged.
+
+    Along one run every budget, price and sum is an affine function of the share ``b``
+    (prices are ``(cost - money of the poor) / utility of the rich``). Each decision the
+    pass took is an inequality between such functions; the smallest growth of ``b`` that
+    could flip one of them bounds the interval on which the outcome is provably the same.
+    """
+
+    def __init__(self):
+        self.delta = np.inf
+
+    def keep(self, value, slope):
+        """Require ``value + slope * d >= 0`` for the growth ``d`` (arrays or scalars)."""
+        value = np.atleast_1d(np.asarray(value, dtype=np.float64))
+        slope = np.atleast_1d(np.asarray(slope, dtype=np.float64))
+        falling = slope < 0
+        if falling.any():
+            self.delta = min(self.delta, float(np.min(value[falling] / -slope[falling])))
+
+
+def run_float(data: MesData, b0: float, stop_above: Fraction | None = None,
+              track: bool = False) -> Run | None:
+    """One MES pass in float64; ``None`` if a decision was too close to call.
+
+    With ``track=True`` the run also reports ``stable_for``: the per-voter share can grow by
+    less than this with the same outcome (see :class:`_Stability`).
+    """
     w = data.w
     b = np.full(data.n, b0, dtype=np.float64)
+    slope = np.ones(data.n) if track else None       # d(budget)/d(share), per voter
     lb = data.init_rho.copy()
+    lb_slope = np.zeros(len(lb))
+    stab = _Stability()
     alive = np.zeros(len(lb), dtype=bool)
     alive[data.candidates] = True
     order, rhos, payments = [], [], []
@@ -140,11 +170,23 @@ def run_float(data: MesData, b0: float, stop_above: Fraction | None = None) -> R
             c = data.cost_f[j]
             if avail < c * (1 - TOL):
                 alive[j] = False
+                if track:
+                    stab.keep(c - avail, -float(ww @ slope[S]))
                 continue
             if avail < c * (1 + TOL):
                 return None
             rho, sums = _price(bb, u, ww, c)
+            r1 = 0.0
+            if track:
+                sl = slope[S]
+                stab.keep(avail - c, float(ww @ sl))
+                poor = bb < rho * u
+                rich_wu = float((ww * u)[~poor].sum())
+                r1 = -float((ww * sl)[poor].sum()) / rich_wu if rich_wu > 0 else 0.0
+                stab.keep(np.where(poor, rho * u - bb, bb - rho * u),
+                          np.where(poor, r1 * u - sl, sl - r1 * u))
             lb[j] = rho
+            lb_slope[j] = r1
             evals[j] = (rho, sums)
             best = min(best, rho)
         if not evals:
@@ -159,6 +201,13 @@ def run_float(data: MesData, b0: float, stop_above: Fraction | None = None) -> R
         s = min(near, key=lambda j: data.rank[j])
         rho = evals[s][0]
         S, u = data.slice(s)
+        if track:
+            others = np.flatnonzero(alive)
+            others = others[others != s]
+            # every other live project must stay at least as dear as the one funded
+            stab.keep(lb[others] - rho, lb_slope[others] - lb_slope[s])
+            poor = b[S] < rho * u
+            slope[S] = np.where(poor, 0.0, slope[S] - lb_slope[s] * u)
         pay = np.minimum(b[S], rho * u)
         b[S] -= pay
         b[S] = np.where(b[S] <= b0 * 1e-12, 0.0, b[S])
@@ -169,7 +218,9 @@ def run_float(data: MesData, b0: float, stop_above: Fraction | None = None) -> R
         spent += data.costs[s]
         if stop_above is not None and spent > stop_above:
             return Run(order, rhos, b, spent, True, payments)
-    return Run(order, rhos, b, spent, False, payments)
+    run = Run(order, rhos, b, spent, False, payments)
+    run.stable_for = stab.delta if track else 0.0
+    return run
 
 
 def _pay_summary(pay, ww):
