@@ -77,33 +77,70 @@ def read_pabulib(source) -> tuple[Instance, Profile]:
 
 
 def parse_pabulib(text: str) -> tuple[Instance, Profile]:
-    """Parse the text of a pabulib file; see :func:`read_pabulib`."""
-    text = text.removeprefix("\ufeff")
-    lines = text.splitlines()
+    """Parse the text of a pabulib file; see :func:`read_pabulib`.
+
+    Lines are read lazily (universal newlines), so the VOTES section is never split into
+    one string per vote up front.
+    """
+    stream = io.StringIO(text.removeprefix("\ufeff"), newline=None)
+    head: list[str] = []          # META and PROJECTS lines: small
     sections: dict[str, int] = {}
-    for lineno, line in enumerate(lines, start=1):
-        word = line.strip().strip('"').lower()
-        if word in ("meta", "projects", "votes"):
+    for lineno, raw in enumerate(stream, start=1):
+        line = raw.rstrip("\n")
+        word = _section_word(line)
+        if word:
             if word in sections:
                 raise PabulibError(lineno, f"second {word.upper()} section")
             sections[word] = lineno
+            if word == "votes":
+                break
+        head.append(line)
     for name in ("meta", "projects", "votes"):
         if name not in sections:
             raise PabulibError(0, f"no {name.upper()} section")
     if not sections["meta"] < sections["projects"] < sections["votes"]:
         raise PabulibError(sections["projects"], "sections must come in the order META, PROJECTS, VOTES")
 
-    meta = _read_meta(lines, sections["meta"], sections["projects"])
+    meta = _read_meta(head, sections["meta"], sections["projects"])
     vote_type = meta.get("vote_type", "approval")
     if vote_type not in VOTE_TYPES:
         raise PabulibError(sections["meta"], f"unknown vote_type {vote_type!r}; known: {', '.join(VOTE_TYPES)}")
     if "budget" not in meta:
         raise PabulibError(sections["meta"], "META has no budget")
     budget = _amount(meta["budget"], sections["meta"], "budget")
-    projects, columns = _read_projects(lines, sections["projects"], sections["votes"])
+    projects, columns = _read_projects(head, sections["projects"], sections["votes"])
     instance = Instance(projects, budget, meta, columns)
-    profile = _read_votes(lines, sections["votes"], instance, vote_type)
+    profile = _read_votes(stream, sections["votes"], instance, vote_type)
     return instance, profile
+
+
+def _section_word(line: str) -> str | None:
+    if len(line) > 16:
+        return None
+    word = line.strip().strip('"').strip(";").lower()
+    return word if word in ("meta", "projects", "votes") else None
+
+
+class _StrColumn:
+    """A per-voter text column collected in NumPy chunks, not one Python str per vote."""
+
+    CHUNK = 16384
+
+    def __init__(self):
+        self.chunks: list = []
+        self.buf: list = []
+
+    def append(self, value: str):
+        self.buf.append(value)
+        if len(self.buf) >= self.CHUNK:
+            self.chunks.append(np.array(self.buf, dtype=str))
+            self.buf = []
+
+    def array(self) -> np.ndarray:
+        if self.buf or not self.chunks:
+            self.chunks.append(np.array(self.buf, dtype=str))
+            self.buf = []
+        return np.concatenate(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
 
 
 def _read_meta(lines, start, end) -> dict:
@@ -149,10 +186,11 @@ def _read_projects(lines, start, end):
     return projects, header
 
 
-def _read_votes(lines, start, instance: Instance, vote_type: str) -> Profile:
-    if start >= len(lines):
+def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
+    first = stream.readline()
+    if not first:
         raise PabulibError(start, "VOTES has no header row")
-    header = [h.strip() for h in _split(lines[start], start + 1)]
+    header = [h.strip() for h in _split(first.rstrip("\n"), start + 1)]
     if "vote" not in header:
         raise PabulibError(start + 1, "VOTES header lacks the vote column")
     width = len(header)
@@ -162,14 +200,19 @@ def _read_votes(lines, start, instance: Instance, vote_type: str) -> Profile:
     other = [(k, i) for i, k in enumerate(header) if i not in (vi, pi, idcol)]
     index = instance.index
     cols, vals, indptr = array("i"), array("d"), array("q", [0])
-    voter_ids: list = []
-    extra: dict = {k: [] for k, _ in other}
+    voter_ids = _StrColumn()
+    extra: dict = {k: _StrColumn() for k, _ in other}
+    n = 0
     want_points = vote_type in ("cumulative", "scoring")
     ordinal = vote_type == "ordinal"
-    for lineno in range(start + 2, len(lines) + 1):
-        line = lines[lineno - 1]
+    lineno = start + 1
+    for raw in stream:
+        lineno += 1
+        line = raw.rstrip("\n")
         if not line.strip():
             continue
+        if len(line) <= 16 and _section_word(line):
+            raise PabulibError(lineno, f"second {_section_word(line).upper()} section")
         row = _split(line, lineno)
         if len(row) != width:
             raise PabulibError(lineno, f"expected {width} fields as in the VOTES header, found {len(row)}")
@@ -198,15 +241,15 @@ def _read_votes(lines, start, instance: Instance, vote_type: str) -> Profile:
             vals.extend([1.0] * len(idx))
         cols.extend(idx)
         indptr.append(len(cols))
-        voter_ids.append(row[idcol].strip() if idcol is not None else str(len(voter_ids) + 1))
+        n += 1
+        voter_ids.append(row[idcol].strip() if idcol is not None else str(n))
         for k, i in other:
             extra[k].append(row[i].strip())
-    n = len(voter_ids)
     matrix = sp.csr_matrix((np.frombuffer(vals, dtype=np.float64).copy(),
                             np.frombuffer(cols, dtype=np.int32).copy(),
                             np.frombuffer(indptr, dtype=np.int64).copy()), shape=(n, len(instance)))
-    profile = Profile(vote_type, matrix, np.array(voter_ids, dtype=str), None,
-                      {k: np.array(v, dtype=str) for k, v in extra.items()})
+    profile = Profile(vote_type, matrix, voter_ids.array(), None,
+                      {k: v.array() for k, v in extra.items()})
     profile.vote_columns = header
     return profile
 
