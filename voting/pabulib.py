@@ -121,28 +121,6 @@ def _section_word(line: str) -> str | None:
     return word if word in ("meta", "projects", "votes") else None
 
 
-class _StrColumn:
-    """A per-voter text column collected in NumPy chunks, not one Python str per vote."""
-
-    CHUNK = 16384
-
-    def __init__(self):
-        self.chunks: list = []
-        self.buf: list = []
-
-    def append(self, value: str):
-        self.buf.append(value)
-        if len(self.buf) >= self.CHUNK:
-            self.chunks.append(np.array(self.buf, dtype=str))
-            self.buf = []
-
-    def array(self) -> np.ndarray:
-        if self.buf or not self.chunks:
-            self.chunks.append(np.array(self.buf, dtype=str))
-            self.buf = []
-        return np.concatenate(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
-
-
 def _read_meta(lines, start, end) -> dict:
     meta = {}
     for lineno in range(start + 2, end):
@@ -200,11 +178,13 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
     other = [(k, i) for i, k in enumerate(header) if i not in (vi, pi, idcol)]
     index = instance.index
     cols, vals, indptr = array("i"), array("d"), array("q", [0])
-    voter_ids = _StrColumn()
-    extra: dict = {k: _StrColumn() for k, _ in other}
+    # Text columns (voter_id first) are buffered in lists and flushed to NumPy chunks.
+    text_cols = ([idcol] if idcol is not None else []) + [i for _, i in other]
+    bufs = [[] for _ in text_cols]
+    chunks = [[] for _ in text_cols]
+    pairs = list(zip(bufs, text_cols))
     n = 0
     want_points = vote_type in ("cumulative", "scoring")
-    ordinal = vote_type == "ordinal"
     lineno = start + 1
     for raw in stream:
         lineno += 1
@@ -217,7 +197,12 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
         if len(row) != width:
             raise PabulibError(lineno, f"expected {width} fields as in the VOTES header, found {len(row)}")
         vote = row[vi].strip()
-        tokens = [t.strip() for t in vote.split(",")] if vote else []
+        if not vote:
+            tokens = []
+        elif " " in vote:
+            tokens = [t.strip() for t in vote.split(",")]
+        else:
+            tokens = vote.split(",")
         try:
             idx = [index[t] for t in tokens]
         except KeyError:
@@ -235,21 +220,29 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
             except ValueError:
                 pts = [_points(p, lineno) for p in points]
             vals.extend(pts)
-        elif ordinal:
-            vals.extend(range(1, len(idx) + 1))
-        else:
-            vals.extend([1.0] * len(idx))
         cols.extend(idx)
         indptr.append(len(cols))
         n += 1
-        voter_ids.append(row[idcol].strip() if idcol is not None else str(n))
-        for k, i in other:
-            extra[k].append(row[i].strip())
-    matrix = sp.csr_matrix((np.frombuffer(vals, dtype=np.float64).copy(),
-                            np.frombuffer(cols, dtype=np.int32).copy(),
-                            np.frombuffer(indptr, dtype=np.int64).copy()), shape=(n, len(instance)))
-    profile = Profile(vote_type, matrix, voter_ids.array(), None,
-                      {k: v.array() for k, v in extra.items()})
+        for buf, i in pairs:
+            buf.append(row[i].strip())
+        if n % 16384 == 0:
+            for chunk, buf in zip(chunks, bufs):
+                chunk.append(np.array(buf, dtype=str))
+                buf.clear()
+    columns = []
+    for chunk, buf in zip(chunks, bufs):
+        chunk.append(np.array(buf, dtype=str))
+        columns.append(np.concatenate(chunk) if len(chunk) > 1 else chunk[0])
+    voter_ids = columns.pop(0) if idcol is not None else np.array([str(i + 1) for i in range(n)], dtype=str)
+    ptr = np.frombuffer(indptr, dtype=np.int64).copy()
+    if want_points:
+        data = np.frombuffer(vals, dtype=np.float64).copy()
+    elif vote_type == "ordinal":   # rank position 1..k within each ballot
+        data = (np.arange(ptr[-1]) - np.repeat(ptr[:-1], np.diff(ptr)) + 1).astype(np.float64)
+    else:
+        data = np.ones(int(ptr[-1]))
+    matrix = sp.csr_matrix((data, np.frombuffer(cols, dtype=np.int32).copy(), ptr), shape=(n, len(instance)))
+    profile = Profile(vote_type, matrix, voter_ids, None, {k: c for (k, _), c in zip(other, columns)})
     profile.vote_columns = header
     return profile
 

@@ -79,7 +79,7 @@ def max_utility(instance, profile, *, tie_breaking: str = "id", utility: str = "
         elif ctx.scores[j] <= 0:
             expl[pid] = "not funded: nobody voted for it"
         else:
-            expl[pid] = "not funded: any set including it has a lower total score"
+            expl[pid] = "not funded: not in the affordable set with the largest total score"
     return Outcome("max-utility", [ids[j] for j in chosen], spent,
                    {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)}, expl, tie_breaking,
                    {"utility": utility, "borda": borda, "min_votes": min_votes},
