@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Entry point; returns the exit status (0 ok, 1 invalid ballots, 2 bad file or usage)."""
+    """Entry point; returns the exit status (0 ok, 1 invalid ballots or wrong META counts,
+    2 bad file or usage)."""
     args = _parser().parse_args(argv)
     try:
         instance, profile = read_pabulib(args.file)
@@ -71,12 +72,18 @@ def main(argv=None) -> int:
         report = rules.validate_profile(profile)
         print(f"{args.file}: {len(instance)} projects, {report['ballots']} ballots, "
               f"{report['invalid']} breaking the META rules")
+        problems = report["invalid"]
+        for key, actual in (("num_projects", len(instance)), ("num_votes", profile.n_voters)):
+            stated = instance.meta.get(key)
+            if stated is not None and stated.strip() != str(actual):
+                print(f"  META says {key}={stated} but the file has {actual}")
+                problems += 1
         for code, count in report["by_code"].items():
             print(f"  {code}: {count}")
         for voter, violations in report["examples"][:10]:
             for v in violations:
                 print(f"  voter {voter}: {v.message}")
-        return 1 if report["invalid"] else 0
+        return 1 if problems else 0
     except (UnknownRuleError, UnknownTieBreakError, RuleOptionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

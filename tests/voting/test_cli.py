@@ -42,6 +42,11 @@ def test_validate_reports_ballots_and_exit_code(capsys, tmp_path):
                       encoding="utf-8")
     assert main(["validate", str(broken)]) == 1
     assert "over_budget" in capsys.readouterr().out
+    miscounted = tmp_path / "miscounted.pb"
+    miscounted.write_text(SMALL.read_text(encoding="utf-8").replace("num_votes;2736", "num_votes;2737"),
+                          encoding="utf-8")
+    assert main(["validate", str(miscounted)]) == 1
+    assert "META says num_votes=2737 but the file has 2736" in capsys.readouterr().out
 
 
 def test_bad_file_and_unknown_rule_exit_non_zero_with_the_error(capsys, tmp_path):
