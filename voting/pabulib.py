@@ -1,0 +1,338 @@
+"""Read and write pabulib ``.pb`` files (META / PROJECTS / VOTES sections).
+
+The reader streams the VOTES section into flat integer / float buffers, so a file with
+hundreds of thousands of votes never becomes one Python object per vote. Quoted fields,
+Windows line endings, a UTF-8 byte-order mark and decimal commas in amounts are accepted.
+Every problem raises :class:`PabulibError` naming the line.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from array import array
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sp
+
+from .types import VOTE_TYPES, Instance, Profile, Project, format_amount, to_fraction
+
+PROJECT_FIELDS = {"project_id", "cost", "name", "category", "area"}
+
+
+class PabulibError(ValueError):
+    """A malformed pabulib file: ``line`` is the 1-based line number (0 if unknown)."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+def _split(line: str, lineno: int) -> list[str]:
+    if '"' not in line:
+        return line.split(";")
+    try:
+        return next(csv.reader([line], delimiter=";", strict=True))
+    except csv.Error as exc:
+        raise PabulibError(lineno, f"badly quoted field ({exc})") from None
+
+
+def _amount(text: str, lineno: int, what: str) -> Fraction:
+    try:
+        return to_fraction(text)
+    except (ValueError, ArithmeticError, TypeError):
+        raise PabulibError(lineno, f"{what} {text!r} is not a number") from None
+
+
+def read_pabulib(source) -> tuple[Instance, Profile]:
+    """Read a pabulib file.
+
+    Parameters
+    ----------
+    source : str or os.PathLike or file object
+        A path, or an open text/binary file.
+
+    Returns
+    -------
+    (Instance, Profile)
+
+    Raises
+    ------
+    PabulibError
+        With the line number and what is wrong.
+    """
+    if hasattr(source, "read"):
+        data = source.read()
+    else:
+        with open(os.fspath(source), "rb") as fh:
+            data = fh.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PabulibError(0, f"not UTF-8 text ({exc})") from None
+    return parse_pabulib(data)
+
+
+def parse_pabulib(text: str) -> tuple[Instance, Profile]:
+    """Parse the text of a pabulib file; see :func:`read_pabulib`.
+
+    Lines are read lazily (universal newlines), so the VOTES section is never split into
+    one string per vote up front.
+    """
+    stream = io.StringIO(text.removeprefix("\ufeff"), newline=None)
+    head: list[str] = []          # META and PROJECTS lines: small
+    sections: dict[str, int] = {}
+    for lineno, raw in enumerate(stream, start=1):
+        line = raw.rstrip("\n")
+        word = _section_word(line)
+        if word:
+            if word in sections:
+                raise PabulibError(lineno, f"second {word.upper()} section")
+            sections[word] = lineno
+            if word == "votes":
+                break
+        head.append(line)
+    for name in ("meta", "projects", "votes"):
+        if name not in sections:
+            raise PabulibError(0, f"no {name.upper()} section")
+    if not sections["meta"] < sections["projects"] < sections["votes"]:
+        raise PabulibError(sections["projects"], "sections must come in the order META, PROJECTS, VOTES")
+
+    meta = _read_meta(head, sections["meta"], sections["projects"])
+    vote_type = meta.get("vote_type", "approval")
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(sections["meta"], f"unknown vote_type {vote_type!r}; known: {', '.join(VOTE_TYPES)}")
+    if "budget" not in meta:
+        raise PabulibError(sections["meta"], "META has no budget")
+    budget = _amount(meta["budget"], sections["meta"], "budget")
+    projects, columns = _read_projects(head, sections["projects"], sections["votes"])
+    instance = Instance(projects, budget, meta, columns)
+    profile = _read_votes(stream, sections["votes"], instance, vote_type)
+    return instance, profile
+
+
+def _section_word(line: str) -> str | None:
+    if len(line) > 16:
+        return None
+    word = line.strip().strip('"').strip(";").lower()
+    return word if word in ("meta", "projects", "votes") else None
+
+
+def _read_meta(lines, start, end) -> dict:
+    meta = {}
+    for lineno in range(start + 2, end):
+        line = lines[lineno - 1]
+        if not line.strip():
+            continue
+        row = _split(line, lineno)
+        if len(row) < 2:
+            raise PabulibError(lineno, "META rows need a key and a value separated by ';'")
+        meta[row[0].strip()] = ";".join(row[1:]).strip()
+    return meta
+
+
+def _read_projects(lines, start, end):
+    if start >= len(lines) or start + 1 >= end:
+        raise PabulibError(start, "PROJECTS has no header row")
+    header = [h.strip() for h in _split(lines[start], start + 1)]
+    for needed in ("project_id", "cost"):
+        if needed not in header:
+            raise PabulibError(start + 1, f"PROJECTS header lacks the {needed} column")
+    projects = []
+    for lineno in range(start + 2, end):
+        line = lines[lineno - 1]
+        if not line.strip():
+            continue
+        row = _split(line, lineno)
+        if len(row) != len(header):
+            raise PabulibError(lineno, f"expected {len(header)} fields as in the header, found {len(row)}")
+        values = dict(zip(header, (v.strip() for v in row)))
+        cost = _amount(values["cost"], lineno, "cost")
+        if cost < 0:
+            raise PabulibError(lineno, f"cost {values['cost']} is negative")
+        extra = {k: v for k, v in values.items() if k not in PROJECT_FIELDS}
+        projects.append(Project(values["project_id"], cost, values.get("name", ""),
+                                values.get("category"), values.get("area"), extra))
+    ids = set()
+    for p in projects:
+        if p.id in ids:
+            raise PabulibError(start, f"project id {p.id!r} appears twice in PROJECTS")
+        ids.add(p.id)
+    return projects, header
+
+
+def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
+    first = stream.readline()
+    if not first:
+        raise PabulibError(start, "VOTES has no header row")
+    header = [h.strip() for h in _split(first.rstrip("\n"), start + 1)]
+    if "vote" not in header:
+        raise PabulibError(start + 1, "VOTES header lacks the vote column")
+    width = len(header)
+    vi = header.index("vote")
+    pi = header.index("points") if "points" in header else None
+    idcol = header.index("voter_id") if "voter_id" in header else None
+    other = [(k, i) for i, k in enumerate(header) if i not in (vi, pi, idcol)]
+    index = instance.index
+    cols, vals, indptr = array("i"), array("d"), array("q", [0])
+    # Text columns (voter_id first) are buffered in lists and flushed to NumPy chunks.
+    text_cols = ([idcol] if idcol is not None else []) + [i for _, i in other]
+    bufs = [[] for _ in text_cols]
+    chunks = [[] for _ in text_cols]
+    pairs = list(zip(bufs, text_cols))
+    n = 0
+    want_points = vote_type in ("cumulative", "scoring")
+    lineno = start + 1
+    for raw in stream:
+        lineno += 1
+        line = raw.rstrip("\n")
+        if not line.strip():
+            continue
+        if len(line) <= 16 and _section_word(line):
+            raise PabulibError(lineno, f"second {_section_word(line).upper()} section")
+        row = _split(line, lineno)
+        if len(row) != width:
+            raise PabulibError(lineno, f"expected {width} fields as in the VOTES header, found {len(row)}")
+        vote = row[vi].strip()
+        if not vote:
+            tokens = []
+        elif " " in vote:
+            tokens = [t.strip() for t in vote.split(",")]
+        else:
+            tokens = vote.split(",")
+        try:
+            idx = [index[t] for t in tokens]
+        except KeyError:
+            bad = next(t for t in tokens if t not in index)
+            raise PabulibError(lineno, f"vote names project {bad!r}, which is not in PROJECTS") from None
+        if len(set(idx)) != len(idx):
+            raise PabulibError(lineno, "a project appears twice in the same vote")
+        if want_points:
+            ptext = row[pi].strip() if pi is not None else ""
+            points = [p.strip() for p in ptext.split(",")] if ptext else []
+            if len(points) != len(idx):
+                raise PabulibError(lineno, f"{len(idx)} projects but {len(points)} points")
+            try:
+                pts = [float(int(p)) for p in points]
+            except ValueError:
+                pts = [_points(p, lineno) for p in points]
+            vals.extend(pts)
+        cols.extend(idx)
+        indptr.append(len(cols))
+        n += 1
+        for buf, i in pairs:
+            buf.append(row[i].strip())
+        if n % 16384 == 0:
+            for chunk, buf in zip(chunks, bufs):
+                chunk.append(np.array(buf, dtype=str))
+                buf.clear()
+    columns = []
+    for chunk, buf in zip(chunks, bufs):
+        chunk.append(np.array(buf, dtype=str))
+        columns.append(np.concatenate(chunk) if len(chunk) > 1 else chunk[0])
+    voter_ids = columns.pop(0) if idcol is not None else np.array([str(i + 1) for i in range(n)], dtype=str)
+    ptr = np.frombuffer(indptr, dtype=np.int64).copy()
+    if want_points:
+        data = np.frombuffer(vals, dtype=np.float64).copy()
+    elif vote_type == "ordinal":   # rank position 1..k within each ballot
+        data = (np.arange(ptr[-1]) - np.repeat(ptr[:-1], np.diff(ptr)) + 1).astype(np.float64)
+    else:
+        data = np.ones(int(ptr[-1]))
+    matrix = sp.csr_matrix((data, np.frombuffer(cols, dtype=np.int32).copy(), ptr), shape=(n, len(instance)))
+    profile = Profile(vote_type, matrix, voter_ids, None, {k: c for (k, _), c in zip(other, columns)})
+    profile.vote_columns = header
+    return profile
+
+
+def _points(text: str, lineno: int) -> float:
+    value = _amount(text, lineno, "points value")
+    if float(value) != value:
+        raise PabulibError(lineno, f"points value {text!r} cannot be held exactly")
+    return float(value)
+
+
+def _fmt_value(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
+    """Write an instance and profile in the pabulib format.
+
+    Parameters
+    ----------
+    instance, profile
+        What to write. META is written as held in ``instance.meta``; ``budget``,
+        ``vote_type``, ``num_projects`` and ``num_votes`` are added when missing, and
+        ``budget`` / ``vote_type`` corrected when they contradict the data.
+    target : path or text file, optional
+        Where to write; the text is returned in any case.
+
+    Returns
+    -------
+    str
+        The file contents (``\\n`` line endings, fields quoted only when needed).
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    meta = dict(instance.meta)
+    # META is written verbatim (lossless round trip); only missing or contradicting
+    # entries are filled from the data.
+    try:
+        same_budget = to_fraction(meta["budget"]) == instance.budget
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        same_budget = False
+    if not same_budget:
+        meta["budget"] = format_amount(instance.budget)
+    meta["vote_type"] = profile.vote_type
+    meta.setdefault("num_projects", str(len(instance)))
+    meta.setdefault("num_votes", str(profile.n_voters))
+    buf.write("META\n")
+    w.writerow(["key", "value"])
+    for k, v in meta.items():
+        w.writerow([k, v])
+    buf.write("PROJECTS\n")
+    header = list(instance.project_columns)
+    w.writerow(header)
+    for p in instance.projects:
+        fields = {"project_id": p.id, "cost": format_amount(p.cost), "name": p.name,
+                  "category": p.category, "area": p.area}
+        w.writerow([fields[h] if h in fields else p.extra.get(h, "") for h in header])
+    buf.write("VOTES\n")
+    vheader = list(getattr(profile, "vote_columns", None) or [])
+    if not vheader:
+        vheader = ["voter_id", "vote"] + (["points"] if profile.vote_type in ("cumulative", "scoring") else [])
+        vheader += [k for k in profile.columns]
+    w.writerow(vheader)
+    ids = instance.ids
+    m = profile.matrix
+    ordinal = profile.vote_type == "ordinal"
+    for r in range(profile.n_voters):
+        a, b = m.indptr[r], m.indptr[r + 1]
+        idx = m.indices[a:b]
+        vals = m.data[a:b]
+        if ordinal:
+            order = np.argsort(vals, kind="stable")
+            idx, vals = idx[order], vals[order]
+        row = []
+        for h in vheader:
+            if h == "voter_id":
+                row.append(profile.voter_ids[r])
+            elif h == "vote":
+                row.append(",".join(ids[j] for j in idx))
+            elif h == "points":
+                row.append(",".join(_fmt_value(v) for v in vals))
+            else:
+                col = profile.columns.get(h)
+                row.append(col[r] if col is not None else "")
+        w.writerow(row)
+    text = buf.getvalue()
+    if target is not None:
+        if hasattr(target, "write"):
+            target.write(text)
+        else:
+            with open(os.fspath(target), "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+    return text

@@ -1,0 +1,114 @@
+"""Helpers shared by the allocation rules: utilities, scores, eligibility, option checks."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from ..outcome import money
+from ..tiebreak import support_counts, tie_rank
+from ..types import Instance, Profile
+
+UTILITIES = ("cost", "cardinality", "score")
+
+
+class RuleOptionError(ValueError):
+    """An option value a rule does not know."""
+
+
+def check_choice(name: str, value, known) -> None:
+    if value not in known:
+        raise RuleOptionError(f"unknown {name} {value!r}; known: {', '.join(map(str, known))}")
+
+
+class Context:
+    """Everything a rule needs, computed once: utilities, scores, tie ranks, eligibility."""
+
+    def __init__(self, instance: Instance, profile: Profile, utility: str, borda: str,
+                 tie_breaking: str, seed: int, min_votes: float):
+        check_choice("utility", utility, UTILITIES)
+        self.instance, self.profile = instance, profile
+        self.utility, self.borda, self.tie_breaking = utility, borda, tie_breaking
+        self.m = len(instance)
+        self.U = profile.utility(utility, instance, borda)          # CSR voters x projects
+        self.weights = profile.weights
+        w_entries = np.repeat(self.weights, np.diff(self.U.indptr))
+        self.scores = np.bincount(self.U.indices, weights=self.U.data * w_entries, minlength=self.m)
+        self.support = support_counts(profile, self.m)
+        self.rank = tie_rank(instance, profile, tie_breaking, seed)
+        self.min_votes = min_votes
+        self.eligible = self.support >= min_votes if min_votes > 0 else np.ones(self.m, dtype=bool)
+        self.costs = instance.costs
+        self.budget = instance.budget
+
+    def exact_score(self, j: int) -> Fraction:
+        """Exact total utility of project ``j`` (float sums of integers are exact)."""
+        if self.utility == "cost":
+            return self.costs[j] * Fraction(float(self.support_by_utility(j)))
+        return Fraction(float(self.scores[j]))
+
+    def support_by_utility(self, j: int) -> float:
+        """Weighted number of voters with positive utility for ``j``."""
+        if not hasattr(self, "_pos_support"):
+            w = np.repeat(self.weights, np.diff(self.U.indptr))
+            self._pos_support = np.bincount(self.U.indices, weights=w, minlength=self.m)
+        return self._pos_support[j]
+
+    def money(self, amount) -> str:
+        return money(amount, self.instance)
+
+    def votes_text(self, j: int) -> str:
+        n = self.support[j]
+        n = int(n) if float(n).is_integer() else round(float(n), 2)
+        return f"{n} vote{'s' if n != 1 else ''}"
+
+    def below_min_votes(self, j: int) -> str:
+        return f"not funded: {self.votes_text(j)}, fewer than the {self.min_votes:g} required"
+
+
+def density(ctx: Context, j: int):
+    """Score per unit of cost as pabutools orders greedy: infinite for free supported projects."""
+    s = ctx.exact_score(j)
+    if s <= 0:
+        return Fraction(0)
+    if ctx.costs[j] == 0:
+        return float("inf")
+    return s / ctx.costs[j]
+
+
+def fill_greedily(ctx: Context, order, selected: list, spent: Fraction, explanations: dict,
+                  label: str) -> Fraction:
+    """Fund projects in ``order`` that still fit; explain the ones that do not."""
+    chosen = set(selected)
+    for j in order:
+        pid = ctx.instance.ids[j]
+        if j in chosen:
+            continue
+        if not ctx.eligible[j]:
+            explanations.setdefault(pid, ctx.below_min_votes(j))
+            continue
+        left = ctx.budget - spent
+        if ctx.costs[j] <= left:
+            selected.append(j)
+            chosen.add(j)
+            spent += ctx.costs[j]
+            explanations[pid] = (f"funded{label}: {ctx.votes_text(j)}, "
+                                 f"{ctx.money(ctx.budget - spent)} left afterwards")
+        else:
+            explanations[pid] = (f"not funded: costs {ctx.money(ctx.costs[j])}, did not fit the "
+                                 f"remaining {ctx.money(left)}")
+    return spent
+
+
+def greedy_order(ctx: Context, per_cost: bool, exclude=()) -> list:
+    """Project indices by decreasing score (or score per cost), ties by the tie-break rank."""
+    excl = set(exclude)
+    js = [j for j in range(ctx.m) if j not in excl]
+    if per_cost:
+        keyed = []
+        for j in js:
+            d = density(ctx, j)
+            keyed.append(((0, -d) if d != float("inf") else (-1, 0), ctx.rank[j], j))
+        keyed.sort(key=lambda t: (t[0], t[1]))
+        return [j for _, _, j in keyed]
+    return sorted(js, key=lambda j: (-ctx.exact_score(j), ctx.rank[j]))

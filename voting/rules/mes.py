@@ -1,0 +1,212 @@
+"""Method of Equal Shares (MES) with its completions (Add1, greedy, budget increase)."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from ..outcome import Outcome
+from .common import Context, check_choice, fill_greedily, greedy_order
+from .mes_core import MesData, Run, run_exact, run_float
+
+COMPLETIONS = ("none", "add1", "add1-greedy", "greedy", "budget-increase")
+
+
+def _run(data: MesData, b0: Fraction, stop_above=None, engine: str = "auto", track=False) -> Run:
+    if engine != "exact":
+        run = run_float(data, float(b0), stop_above, track)
+        if run is not None:
+            return run
+    return run_exact(data, b0, stop_above)
+
+
+def _exhaustive(ctx, run: Run, pool, budget) -> bool:
+    chosen = set(run.order)
+    left = budget - run.spent
+    return not any(ctx.costs[j] <= left for j in pool if j not in chosen)
+
+
+def method_of_equal_shares(instance, profile, *, tie_breaking: str = "id", utility: str | None = None,
+                           completion: str = "add1-greedy", borda: str = "zero-based",
+                           min_votes: float = 0, seed: int = 0, engine: str = "auto",
+                           max_add1_steps: int | None = None) -> Outcome:
+    """Method of Equal Shares.
+
+    Every voter gets an equal share of the budget. In each round the project whose
+    supporters can pay for it at the lowest price per unit of utility ("rho") is funded,
+    each supporter paying ``rho * utility`` or all they have left. Projects whose
+    supporters no longer hold enough money are not funded.
+
+    Parameters
+    ----------
+    instance, profile
+        The election.
+    tie_breaking : {"id", "cost", "votes", "lottery"}
+        Order among projects with exactly the same price (exact fractions are compared).
+    utility : {"cost", "cardinality", "score"}, optional
+        Utility of a voter for a project on their ballot. Default: ``cost`` for approval
+        and choose-1 ballots, the voter's own points / scores (``score``) otherwise;
+        rankings use Borda points (see ``borda``).
+    completion : {"add1-greedy", "add1", "greedy", "budget-increase", "none"}
+        ``add1`` raises every voter's share one currency unit at a time while the outcome
+        still fits the budget, stopping at the first exhaustive outcome (pabutools'
+        ``voter_budget_increment=1``); ``add1-greedy`` (default, as in Wieliczka and Aarau)
+        then fills what is left greedily by utility per cost with the same utility;
+        ``greedy`` fills greedily right after plain MES; ``budget-increase`` raises the
+        total budget by 1 % steps instead (pabutools' ``exhaustion_by_budget_increase``).
+    borda : {"zero-based", "one-based"}
+        Borda variant for rankings of length k: k-1 ... 0 (pabutools) or k ... 1.
+    min_votes : float
+        Projects on fewer ballots are never funded.
+    seed : int
+        Seed for the lottery tie-break.
+    engine : {"auto", "exact"}
+        ``auto`` computes in float64 and settles close calls exactly; ``exact`` uses
+        fractions throughout (slower, for checking).
+    max_add1_steps : int, optional
+        Safety cap on Add1 steps (default: no cap, as pabutools).
+
+    Returns
+    -------
+    Outcome
+    """
+    if utility is None:
+        utility = "cost" if profile.is_approval else "score"
+    check_choice("completion", completion, COMPLETIONS)
+    check_choice("engine", engine, ("auto", "exact"))
+    ctx = Context(instance, profile, utility, borda, tie_breaking, seed, min_votes)
+    ids = instance.ids
+    positive = ctx.U.getnnz(axis=0) > 0
+    # pabutools funds free projects with supporters up front, then runs MES on the rest.
+    free = [j for j in range(ctx.m) if positive[j] and ctx.costs[j] == 0 and ctx.eligible[j]]
+    pool = [j for j in range(ctx.m) if positive[j] and ctx.costs[j] > 0 and ctx.eligible[j]]
+    data = MesData(ctx, pool)
+    total_weight = Fraction(float(ctx.weights.sum()))
+    details: dict = {"completion": completion}
+    if profile.n_voters == 0 or total_weight == 0:
+        run = Run([], [], np.zeros(0), Fraction(0), False, [])
+        share = Fraction(0)
+    else:
+        share = ctx.budget / total_weight
+        run = _run(data, share, engine=engine)
+    if completion in ("add1", "add1-greedy") and profile.n_voters:
+        run, share, steps = _add1(ctx, data, run, share, pool, engine, max_add1_steps)
+        details["add1_steps"] = steps
+    elif completion == "budget-increase" and profile.n_voters:
+        run, share, steps = _budget_increase(ctx, data, run, share, total_weight, engine)
+        details["budget_increase_steps"] = steps
+    details["voter_budget"] = float(share)
+    selected = list(free) + list(run.order)
+    spent = run.spent
+    explanations = _explain(ctx, data, run, free, share)
+    if completion in ("add1-greedy", "greedy") and not _exhaustive(ctx, run, range(ctx.m), ctx.budget):
+        order = greedy_order(ctx, per_cost=True, exclude=selected)
+        spent = fill_greedily(ctx, order, selected, spent, explanations, " in the greedy completion")
+    details["rounds"] = [ids[j] for j in run.order]
+    return Outcome("mes", [ids[j] for j in selected], spent,
+                   {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)},
+                   {ids[j]: explanations[ids[j]] for j in range(ctx.m)}, tie_breaking,
+                   {"utility": utility, "completion": completion, "borda": borda,
+                    "min_votes": min_votes}, details)
+
+
+def _add1(ctx, data, run, share, pool, engine, max_steps):
+    """Raise the per-voter share by 1 while the outcome fits; stop at an exhaustive one.
+
+    Shares on which the pass provably repeats the previous outcome (``Run.stable_for``)
+    are skipped: they would be neither infeasible nor exhaustive either.
+    """
+    previous = Run([], [], np.full(ctx.profile.n_voters, float(share)), Fraction(0), False, [])
+    previous_share = share
+    previous_from = share
+    steps = 0
+    # Tracking stability costs about as much as a pass; keep it on only while it pays.
+    track, misses, pause = engine != "exact", 0, 0
+    if track:
+        run = _run(data, share, engine=engine, track=True)
+    while True:
+        if run.spent > ctx.budget:
+            if previous_from != previous_share:   # same outcome, but explain it at its share
+                previous = _run(data, previous_share, engine=engine)
+            return previous, previous_share, steps
+        if _exhaustive(ctx, run, pool, ctx.budget):
+            return run, share, steps
+        if max_steps is not None and steps >= max_steps:
+            return run, share, steps
+        jump = 1
+        stable = run.stable_for * (1 - 1e-7) - 1e-9 * float(share)
+        if stable > 2:
+            jump = math.floor(stable) + 1 if math.floor(stable) < stable else int(stable)
+        if track:
+            misses = misses + 1 if jump == 1 else 0
+            if misses >= 3:
+                track, pause = False, 20
+        elif engine != "exact":
+            pause -= 1
+            track, misses = pause <= 0, 0
+        previous, previous_from = run, share
+        previous_share = share + jump - 1
+        share += jump
+        steps += jump
+        run = _run(data, share, stop_above=ctx.budget, engine=engine, track=track)
+
+
+def _budget_increase(ctx, data, run, share, total_weight, engine):
+    """pabutools' exhaustion_by_budget_increase: raise the budget by 1 % per step."""
+    step = ctx.budget / 100
+    limit = ctx.budget
+    bound = ctx.budget * (ctx.profile.n_voters + 1)
+    previous = Run([], [], np.full(ctx.profile.n_voters, float(share)), Fraction(0), False, [])
+    previous_share = share
+    steps = 0
+    everything = [j for j in range(ctx.m) if ctx.eligible[j]]
+    while limit <= bound:
+        if run.spent > ctx.budget:
+            return previous, previous_share, steps
+        if _exhaustive(ctx, run, everything, ctx.budget):
+            return run, share, steps
+        previous, previous_share = run, share
+        limit += step
+        steps += 1
+        share = limit / total_weight
+        run = _run(data, share, stop_above=ctx.budget, engine=engine)
+    return previous, previous_share, steps
+
+
+def _explain(ctx, data, run: Run, free, share) -> dict:
+    ids = ctx.instance.ids
+    out = {}
+    for j in free:
+        out[ids[j]] = "funded: it costs nothing and has supporters"
+    why = ("each in proportion to their points, or all they had left" if ctx.utility == "score"
+           and not ctx.profile.is_approval else "those with less left paid all they had")
+    for r, (j, pay) in enumerate(zip(run.order, run.payments or []), start=1):
+        payers, mean, lo, hi = pay
+        who = f"its {_count(payers)} supporter{'s' if payers != 1 else ''}"
+        if hi - lo <= max(1e-9 * hi, 0.005):
+            out[ids[j]] = f"funded in round {r}: {who} paid {ctx.money(mean)} each"
+        else:
+            out[ids[j]] = (f"funded in round {r}: {who} paid {ctx.money(mean)} on average "
+                           f"({ctx.money(lo)} to {ctx.money(hi)}: {why})")
+    budgets = run.budgets
+    for j in range(ctx.m):
+        pid = ids[j]
+        if pid in out:
+            continue
+        if not ctx.eligible[j]:
+            out[pid] = ctx.below_min_votes(j)
+        elif ctx.support[j] == 0:
+            out[pid] = "not funded: nobody voted for it"
+        elif data.sum_wu[j] == 0:
+            out[pid] = "not funded: no voter gains anything from it under this utility"
+        else:
+            S, _ = data.slice(j)
+            left = float(ctx.weights[S] @ budgets[S]) if len(budgets) else 0.0
+            out[pid] = (f"not funded: its supporters had {ctx.money(left)} left, "
+                        f"it costs {ctx.money(ctx.costs[j])}")
+    return out
+
+
+def _count(x: float):
+    return int(x) if float(x).is_integer() else round(x, 2)
