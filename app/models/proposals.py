@@ -81,19 +81,26 @@ class Proposal(db.Model):
         CheckConstraint("final_cost IS NULL OR final_cost > 0", name="final_cost_positive"),
         CheckConstraint("support_count >= 0 AND comment_count >= 0", name="counts_not_negative"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_itself"),
-        # The listing filters by status and sorts by one of these; each index serves one sort.
+        # The listing sorts by supports, newest or cost, optionally filtered by status, category
+        # or budget: each combination has an index whose order is the sort's (status last, so
+        # "status != draft" is checked from the index without reading the row).
         Index("ix_proposals_status_supports", "status", "support_count", "id"),
         Index("ix_proposals_status_created", "status", "created_at", "id"),
         Index("ix_proposals_status_cost", "status", "estimated_cost", "id"),
+        Index("ix_proposals_supports", "support_count", "id", "status"),
+        Index("ix_proposals_created", "created_at", "id", "status"),
+        Index("ix_proposals_cost", "estimated_cost", "id", "status"),
+        Index("ix_proposals_category_supports", "category_id", "support_count", "id", "status"),
+        Index("ix_proposals_budget_supports", "budget_id", "support_count", "id", "status"),
         Index("ix_proposals_process_status", "process_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"))
-    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)  # Markdown as written
     description_html: Mapped[str] = mapped_column(Text)  # sanitized once, at save
@@ -182,7 +189,7 @@ class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     stance: Mapped[str] = mapped_column(String(8), default=CommentStance.NEUTRAL.value)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)

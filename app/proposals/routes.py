@@ -59,7 +59,8 @@ def index():
     categories = db.session.execute(
         select(Category.code, Category.name_kk, Category.name_ru, Category.name_en).distinct().order_by(Category.code)
     ).all()
-    budgets = list(db.session.scalars(select(Budget).order_by(Budget.id.desc()).limit(100)))
+    budgets = list(db.session.scalars(
+        select(Budget).options(selectinload(Budget.process)).order_by(Budget.id.desc()).limit(100)))
     return render_template("proposals/index.html", page=page, filters=filters, categories=categories,
                            budgets=budgets, areas=[a for a in all_areas() if a.kind != "okrug"])
 
