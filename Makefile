@@ -35,8 +35,12 @@ test: install
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Speed targets live here, not in the test suite: each script prints ratios against a baseline
+# measured in the same run (see benchmarks/README.md).
 bench: install
 	$(PY) benchmarks/allocation.py
+	$(PY) benchmarks/pages.py
+	$(PY) benchmarks/ballots.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

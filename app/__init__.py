@@ -74,14 +74,20 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
+    from app.ballots.routes import bp as ballots_bp
     from app.main.routes import bp as main_bp
     from app.proposals.routes import bp as proposals_bp
+    from app.results.routes import bp as results_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(ballots_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -90,7 +96,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app.forms import CSRFOnlyForm
     from app.i18n import local_date, local_datetime, money
-    from app.labels import proposal_status_label, role_label, stance_label, status_label
+    from app.labels import proposal_status_label, role_label, rule_name, stance_label, status_label
     from app.models import PUBLIC_STATUSES
     from app.models.types import utcnow
     from app.permissions import Action, can
@@ -102,6 +108,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
+        rule_name=rule_name,
     )
 
     @app.context_processor

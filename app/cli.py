@@ -27,8 +27,49 @@ def register_cli(app: Flask) -> None:
         loaded = load_demo_data()
         click.echo(
             f"Demo data ready: {len(loaded['areas'])} areas, {len(loaded['users'])} demo users "
-            f"(password '{DEMO_PASSWORD}'), {len(loaded['processes'])} processes."
+            f"(password '{DEMO_PASSWORD}'), {len(loaded['processes'])} processes, "
+            f"{loaded['proposals']} new proposals, {loaded['ballots']} new ballots."
         )
+
+    @app.cli.command("compute-results")
+    @click.argument("budget_id", type=int)
+    @click.option("--publish", is_flag=True, help="Publish the count right away.")
+    def compute_results(budget_id: int, publish: bool):
+        """Count a budget's ballots with its configured rule (and optionally publish)."""
+        from app.models import Budget
+        from app.results import services
+
+        budget = db.session.get(Budget, budget_id)
+        if budget is None:
+            raise click.ClickException(f"no budget {budget_id}")
+        try:
+            result = services.count(budget)
+            if publish:
+                services.publish(result, None)
+        except services.ResultError as error:
+            raise click.ClickException(str(error.message)) from None
+        click.echo(f"Budget {budget_id}: {result.n_ballots} ballots counted with {result.rule}; "
+                   f"funded {', '.join(result.selected) or 'nothing'}; ballots.pb sha256 {result.ballots_sha256}"
+                   + ("; published." if publish else "; not published yet."))
+
+    @app.cli.command("verify-results")
+    @click.argument("budget_id", type=int)
+    def verify_results(budget_id: int):
+        """Recount the published result of a budget from the stored ballots and compare."""
+        from app.models import Budget
+        from app.results import services
+
+        budget = db.session.get(Budget, budget_id)
+        result = services.published_result(budget) if budget else None
+        if result is None:
+            raise click.ClickException(f"budget {budget_id} has no published result")
+        problems = services.verify(result)
+        if problems:
+            for problem in problems:
+                click.echo(f"MISMATCH: {problem}", err=True)
+            raise SystemExit(1)
+        click.echo(f"Budget {budget_id}: verified — the recount selects {', '.join(sorted(result.selected))} "
+                   f"and the ballots file hash matches ({result.ballots_sha256}).")
 
     @app.cli.command("send-outbox")
     def send_outbox():

@@ -86,7 +86,7 @@ def load_users(areas: dict[str, Area]) -> dict[str, User]:
 
 
 def _process(area: Area, year: int, titles: tuple[str, str, str], first_day: date,
-             lengths: list[int]) -> Process:
+             lengths: list[int], amount: int) -> Process:
     process = db.session.scalar(
         select(Process).where(Process.area_id == area.id, Process.year == year, Process.title_en == titles[2])
     )
@@ -105,7 +105,7 @@ def _process(area: Area, year: int, titles: tuple[str, str, str], first_day: dat
     for kk, ru, en in ASTANA_DISTRICTS:
         district = db.session.scalar(select(Area).where(Area.name_en == en, Area.parent_id == area.id))
         db.session.add(Budget(process=process, area=district, name_kk=kk, name_ru=ru, name_en=en,
-                              amount=300_000_000, project_limit_mci=5_000))
+                              amount=amount, project_limit_mci=5_000))
     return process
 
 
@@ -115,14 +115,14 @@ def load_processes(areas: dict[str, Area], today: date) -> dict[str, Process]:
         astana, today.year + 1 if today.month >= 11 else today.year,
         ("Астана қаласының халық қатысатын бюджеті", "Бюджет народного участия города Астаны",
          "Astana participatory budget"),
-        today - timedelta(days=10), [40, 30, 21, 14, 300],
+        today - timedelta(days=10), [40, 30, 21, 14, 300], amount=100_000_000,
     )
     finished = _process(
         astana, today.year - 1,
         ("Астана қаласының халық қатысатын бюджеті (өткен кезең)",
          "Бюджет народного участия города Астаны (прошлый цикл)",
          "Astana participatory budget (previous cycle)"),
-        today - timedelta(days=400), [30, 30, 14, 14, 270],
+        today - timedelta(days=400), [30, 30, 14, 14, 270], amount=30_000_000,
     )
     return {"open": open_process, "finished": finished}
 
@@ -133,4 +133,9 @@ def load_demo_data(today: date | None = None) -> dict:
     users = load_users(areas)
     processes = load_processes(areas, today or date.today())
     db.session.commit()
-    return {"areas": areas, "users": users, "processes": processes}
+    from app.demo_proposals import load_demo_proposals
+    from app.demo_results import load_demo_results
+
+    proposals = load_demo_proposals(users, areas, processes)
+    ballots = load_demo_results(users, areas, processes)
+    return {"areas": areas, "users": users, "processes": processes, "proposals": proposals, "ballots": ballots}

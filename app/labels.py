@@ -62,3 +62,15 @@ def stance_label(code: str) -> str:
 
 def role_label(code: str) -> str:
     return str(ROLE_LABELS.get(code, code))
+
+RULE_NAMES = {
+    "greedy": _l("Most votes first (greedy)"),
+    "greedy-per-cost": _l("Most votes per tenge first"),
+    "max-utility": _l("Most total votes within the budget"),
+    "mes": _l("Method of Equal Shares"),
+    "phragmen": _l("Sequential Phragmén"),
+}
+
+
+def rule_name(code: str) -> str:
+    return str(RULE_NAMES.get(code, code))

@@ -35,3 +35,7 @@ __all__ = [
     "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
     "GRANTABLE_ROLES", "Role", "RoleGrant", "User",
 ]
+from app.models.ballots import BALLOT_TYPES, Ballot, BallotConfig, VoterParticipation  # noqa: E402
+from app.models.results import Result  # noqa: E402
+
+__all__ += ["BALLOT_TYPES", "Ballot", "BallotConfig", "VoterParticipation", "Result"]

@@ -1,0 +1,80 @@
+"""Open data under /api/v1: budgets, anonymized ballots and results anyone can recount."""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, jsonify, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Budget, Proposal
+from app.results import services
+from app.results.adapter import ballots_file as build_ballots_file
+from app.results.explanations import explanation_text
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _published(budget_id: int):
+    budget = db.session.get(Budget, budget_id)
+    if budget is None:
+        abort(404)
+    result = services.published_result(budget)
+    if result is None:
+        abort(404)  # ballots and results become public together, after voting
+    return budget, result
+
+
+@bp.get("/budgets")
+def budgets():
+    items = []
+    for budget in db.session.scalars(select(Budget).order_by(Budget.id)):
+        published = services.published_result(budget) is not None
+        items.append({
+            "id": budget.id, "name": {"kk": budget.name_kk, "ru": budget.name_ru, "en": budget.name_en},
+            "amount": budget.amount, "area": {"id": budget.area_id, "name": budget.area.name_en},
+            "process": {"id": budget.process_id, "year": budget.process.year, "title": budget.process.title_en},
+            "results_published": published,
+            "results_url": url_for("api.results", budget_id=budget.id, _external=True) if published else None,
+        })
+    return jsonify(budgets=items)
+
+
+@bp.get("/budgets/<int:budget_id>/ballots.pb")
+def ballots_file(budget_id):
+    budget, result = _published(budget_id)
+    text, sha = build_ballots_file(budget)
+    response = Response(text, mimetype="text/plain; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_ballots.pb"'
+    response.headers["X-Ballots-SHA256"] = sha
+    return response
+
+
+@bp.get("/budgets/<int:budget_id>/results")
+def results(budget_id):
+    budget, result = _published(budget_id)
+    titles = dict(db.session.execute(
+        select(Proposal.id, Proposal.title).where(Proposal.id.in_([int(p) for p in result.projects]))).all())
+    return jsonify(
+        budget_id=budget.id, rule=result.rule, options=result.options, tie_break=result.tie_break,
+        voting_version=result.voting_version, selected=result.selected, ballots_sha256=result.ballots_sha256,
+        n_ballots=result.n_ballots, published_at=result.published_at.isoformat(),
+        projects={pid: {"title": titles.get(int(pid)), "votes": data["votes"], "cost": data["cost"],
+                        "funded": data["funded"], "explanation": data["explanation"]}
+                  for pid, data in result.projects.items()},
+    )
+
+
+@bp.get("/budgets/<int:budget_id>/results.csv")
+def results_csv(budget_id):
+    budget, result = _published(budget_id)
+    titles = dict(db.session.execute(
+        select(Proposal.id, Proposal.title).where(Proposal.id.in_([int(p) for p in result.projects]))).all())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["project_id", "title", "votes", "cost", "funded", "explanation"])
+    for pid, data in result.projects.items():
+        writer.writerow([pid, titles.get(int(pid), ""), data["votes"], data["cost"], int(data["funded"]),
+                         explanation_text(data)])
+    response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_results.csv"'
+    return response

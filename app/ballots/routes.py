@@ -1,0 +1,185 @@
+"""The voting booth, paper ballots, ballot configuration and receipts."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.ballots import services
+from app.ballots.forms import (
+    BALLOT_TYPE_LABELS,
+    RULE_LABELS,
+    TIE_BREAK_LABELS,
+    BallotConfigForm,
+    PaperBallotForm,
+)
+from app.ballots.messages import error_texts, violation_text
+from app.extensions import db
+from app.forms import CSRFOnlyForm
+from app.models import Budget
+from app.permissions import Action, can, require
+from app.results.adapter import ballot_proposals, config_for
+
+bp = Blueprint("ballots", __name__)
+
+
+def _budget(budget_id) -> Budget:
+    return db.get_or_404(Budget, budget_id, description=_("No such budget."))
+
+
+def _read_ballot(config, proposals) -> tuple[object, dict]:
+    """The ballot from the booth form, and what to show back in the inputs."""
+    ids = {str(p.id) for p in proposals}
+    if config.ballot_type in ("approval", "knapsack"):
+        chosen = [pid for pid in request.form.getlist("chosen") if pid in ids]
+        return services.normalize_choices(config, {"chosen": chosen}), {"chosen": set(chosen)}
+    values, bad = {}, []
+    for pid in ids:
+        raw = request.form.get(f"p{pid}", "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or len(raw) > 6:
+            bad.append(pid)
+            continue
+        values[pid] = int(raw)
+    key = "points" if config.ballot_type == "cumulative" else "ranks"
+    if config.ballot_type == "ranking" and len(set(values.values())) != len(values):
+        bad.append("duplicate-rank")
+    return (services.normalize_choices(config, {key: values}), {key: values, "bad": bad})
+
+
+def _totals(config, proposals, ballot) -> dict:
+    chosen = set(ballot if not isinstance(ballot, dict) else ballot.keys())
+    return {"count": len(chosen), "cost": sum(p.cost for p in proposals if str(p.id) in chosen),
+            "points": sum(ballot.values()) if isinstance(ballot, dict) else None}
+
+
+@bp.route("/budgets/<int:budget_id>/vote", methods=["GET", "POST"])
+@login_required
+def booth(budget_id):
+    budget = _budget(budget_id)
+    config = config_for(budget)
+    proposals = ballot_proposals(budget)
+    voted = services.has_voted(current_user.iin, budget)
+    try:
+        services.check_eligible(current_user, budget)
+        refusal = None
+    except services.BallotError as error:
+        refusal = error.messages[0]
+    ballot, shown, problems = [], {"chosen": set(), "points": {}, "ranks": {}}, []
+    step = "choose"
+    if request.method == "POST":
+        if refusal or not CSRFOnlyForm().validate_on_submit():
+            abort(400)
+        ballot, read = _read_ballot(config, proposals)
+        shown.update(read)
+        if read.get("bad"):
+            problems.append(_("Enter whole numbers, and give each rank only once."))
+        problems += [violation_text(v) for v in services.violations(budget, ballot)]
+        action = request.form.get("action", "check")
+        if not problems and action == "review":
+            step = "confirm"
+        elif not problems:
+            flash(_("Your ballot is valid. Review it and cast it when you are ready."), "success")
+    return render_template(
+        "ballots/booth.html", budget=budget, config=config, proposals=proposals, shown=shown, problems=problems,
+        totals=_totals(config, proposals, ballot), step=step, refusal=refusal, voted=voted, form=CSRFOnlyForm(),
+        type_label=BALLOT_TYPE_LABELS[config.ballot_type],
+        running=services.running_counts(budget) if config.show_running_counts else None,
+    )
+
+
+@bp.post("/budgets/<int:budget_id>/vote/cast")
+@login_required
+def cast(budget_id):
+    budget = _budget(budget_id)
+    config = config_for(budget)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    ballot, _shown = _read_ballot(config, ballot_proposals(budget))
+    try:
+        if request.form.get("receipt") and request.form.get("change_key"):
+            services.change(current_user, budget, request.form["receipt"], request.form["change_key"], ballot)
+            flash(_("Your ballot is changed."), "success")
+            return redirect(url_for("ballots.booth", budget_id=budget.id))
+        receipt, change_key = services.cast(current_user, budget, ballot)
+    except services.BallotError as error:
+        for message in error_texts(error):
+            flash(message, "error")
+        return redirect(url_for("ballots.booth", budget_id=budget.id))
+    # Shown once, on the next page only: the server keeps no link between voter and receipt.
+    session["receipt"] = {"budget": budget.id, "receipt": receipt, "change_key": change_key}
+    return redirect(url_for("ballots.receipt", budget_id=budget.id))
+
+
+@bp.route("/budgets/<int:budget_id>/receipt")
+@login_required
+def receipt(budget_id):
+    budget = _budget(budget_id)
+    data = session.pop("receipt", None)
+    if not data or data.get("budget") != budget.id:
+        return redirect(url_for("ballots.booth", budget_id=budget.id))
+    return render_template("ballots/receipt.html", budget=budget, receipt=data["receipt"], change_key=data["change_key"])
+
+
+@bp.route("/budgets/<int:budget_id>/ballot-lookup")
+def lookup(budget_id):
+    """Anyone holding a receipt can see that ballot's content (never who cast it)."""
+    budget = _budget(budget_id)
+    code = request.args.get("receipt", "")[:30]
+    ballot = services.find_ballot(budget, code) if code else None
+    if ballot is not None and ballot.budget_id != budget.id:
+        ballot = None
+    names = {str(p.id): p for p in ballot_proposals(budget)}
+    return render_template("ballots/lookup.html", budget=budget, code=code, ballot=ballot, names=names,
+                           config=config_for(budget))
+
+
+@bp.route("/budgets/<int:budget_id>/paper", methods=["GET", "POST"])
+@login_required
+def paper(budget_id):
+    budget = _budget(budget_id)
+    require(Action.COUNT_AND_PUBLISH, budget.area)
+    config = config_for(budget)
+    proposals = ballot_proposals(budget)
+    form = PaperBallotForm()
+    shown = {"chosen": set(), "points": {}, "ranks": {}}
+    problems = []
+    if form.validate_on_submit():
+        ballot, read = _read_ballot(config, proposals)
+        shown.update(read)
+        try:
+            code = services.cast_paper(current_user, budget, form.iin.data, ballot)
+        except services.BallotError as error:
+            problems = error_texts(error)
+        else:
+            flash(_("The paper ballot is recorded. Receipt: %(code)s", code=code), "success")
+            return redirect(url_for("ballots.paper", budget_id=budget.id))
+    return render_template("ballots/paper.html", budget=budget, config=config, proposals=proposals, form=form,
+                           shown=shown, problems=problems)
+
+
+@bp.route("/budgets/<int:budget_id>/ballot-config", methods=["GET", "POST"])
+@login_required
+def configure(budget_id):
+    budget = _budget(budget_id)
+    require(Action.MANAGE_PROCESSES, budget.area)
+    config = config_for(budget)
+    form = BallotConfigForm(obj=config)
+    locked = services.is_locked(budget)
+    if form.validate_on_submit():
+        try:
+            services.save_config(
+                budget, ballot_type=form.ballot_type.data, min_projects=form.min_projects.data,
+                max_projects=form.max_projects.data, max_points=form.max_points.data,
+                max_points_per_project=form.max_points_per_project.data, rule=form.rule.data,
+                rule_options={"seed": budget.id} if form.tie_break.data == "lottery" else {},
+                tie_break=form.tie_break.data, min_votes=form.min_votes.data, allow_change=form.allow_change.data,
+                show_running_counts=form.show_running_counts.data, min_age=form.min_age.data,
+            )
+        except services.BallotError as error:
+            flash(str(error.messages[0]), "error")
+        else:
+            flash(_("The ballot settings are saved."), "success")
+            return redirect(url_for("ballots.configure", budget_id=budget.id))
+    return render_template("ballots/configure.html", budget=budget, form=form, locked=locked,
+                           rule_labels=RULE_LABELS, tie_labels=TIE_BREAK_LABELS,
+                           may_count=can(current_user, Action.COUNT_AND_PUBLISH, budget.area))

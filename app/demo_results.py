@@ -1,0 +1,115 @@
+"""Demo results: the finished Astana process gets its projects on the ballot, about 3,000
+synthetic ballots across its districts, a count with the Method of Equal Shares and published
+results, so `make run` shows a real results page.
+
+Idempotent (nothing happens once the finished process has a result) and deterministic."""
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import insert, select
+from werkzeug.security import generate_password_hash
+
+from app.ballots.services import age_band, district_of, new_receipt
+from app.demo_proposals import IDEAS, RESIDENT_EMAIL
+from app.extensions import db
+from app.identity.iin import make_iin
+from app.markdown import render_markdown
+from app.models import (
+    Area,
+    Ballot,
+    BallotConfig,
+    PhaseKind,
+    Process,
+    Proposal,
+    ProposalEvent,
+    Result,
+    User,
+    VoterParticipation,
+)
+from app.results import services as result_service
+
+VOTERS_PER_DISTRICT = 600
+VOTER_EMAIL = "voter.{n}@demo.qatysu.kz"
+
+
+def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes: dict[str, Process]) -> int:
+    """Returns the number of ballots created (0 when already loaded)."""
+    process = processes["finished"]
+    budget_ids = [b.id for b in process.budgets]
+    if db.session.scalar(select(Result.id).where(Result.budget_id.in_(budget_ids)).limit(1)):
+        return 0
+    rng = random.Random(2025)
+    akimat = users["akimat@qatysu.kz"]
+    voting = process.phase(PhaseKind.VOTING)
+    reviewed_at = process.phase(PhaseKind.REVIEW).starts_at + timedelta(days=3)
+    authors = list(db.session.scalars(select(User).where(User.email.like(RESIDENT_EMAIL.replace("{n}", "%")))))
+    password_hash = generate_password_hash("qatysu-demo")
+    total = 0
+    for budget in process.budgets:
+        db.session.add(BallotConfig(budget_id=budget.id, ballot_type="approval", min_projects=1, max_projects=3,
+                                    rule="mes", rule_options={"completion": "add1-greedy"}, tie_break="id",
+                                    min_votes=1, allow_change=False, show_running_counts=False, min_age=16))
+        ideas = [i for i in IDEAS if i.district == budget.area.name_en][:7]
+        local_authors = [u for u in authors if u.home_area and u.home_area.is_within(budget.area)] or [None]
+        proposals = []
+        for idea in ideas:
+            proposal = Proposal(
+                process=process, budget=budget, area=budget.area, author=rng.choice(local_authors),
+                category=next((c for c in process.categories if c.code == idea.category), None),
+                title=idea.title, description=idea.lead, description_html=render_markdown(idea.lead),
+                address=idea.address, estimated_cost=idea.cost, final_cost=idea.cost, status="on_ballot",
+                created_at=process.phases[0].starts_at + timedelta(days=rng.randint(1, 20)),
+            )
+            proposal.submitted_at = proposal.created_at
+            db.session.add(proposal)
+            proposals.append(proposal)
+        db.session.flush()
+        for proposal in proposals:
+            db.session.add_all([
+                ProposalEvent(proposal=proposal, kind="submitted", actor=proposal.author, actor_role="resident",
+                              data={}, created_at=proposal.created_at),
+                ProposalEvent(proposal=proposal, kind="reviewed_feasible", actor=akimat, actor_role="akimat",
+                              data={"cost": proposal.final_cost}, created_at=reviewed_at),
+                ProposalEvent(proposal=proposal, kind="placed_on_ballot", actor=akimat, actor_role="akimat",
+                              data={"budget": budget.id}, created_at=reviewed_at + timedelta(days=1)),
+            ])
+        total += _ballots(rng, budget, proposals, areas, voting.starts_at.date(), password_hash, total)
+        db.session.commit()
+        result = result_service.count(budget, akimat)
+        result_service.publish(result, akimat)
+    return total
+
+
+def _ballots(rng, budget, proposals, areas, voting_day: date, password_hash: str, offset: int) -> int:
+    """Synthetic voters of the district (accounts without activity) and their approval ballots:
+    each project has a popularity; each voter approves 1 to 3 projects drawn by it."""
+    okrugs = [a for a in areas.values() if a.kind == "okrug" and a.is_within(budget.area)]
+    popularity = [rng.uniform(0.3, 3.0) for _ in proposals]
+    users, participations, ballots = [], [], []
+    for i in range(VOTERS_PER_DISTRICT):
+        n = offset + i + 1
+        born = date(rng.randint(1950, 2008), rng.randint(1, 12), rng.randint(1, 28))
+        sex = rng.choice(("male", "female"))
+        iin = make_iin(born, sex, 3000 + n)
+        home = rng.choice(okrugs)
+        users.append({"email": VOTER_EMAIL.format(n=n), "full_name": f"Voter {n}", "password_hash": password_hash,
+                      "iin": iin, "home_area_id": home.id, "locale": rng.choice(("kk", "ru")),
+                      "is_active_account": True, "verification_method": "iin-declared"})
+        k = rng.choice((1, 2, 2, 3, 3, 3))
+        chosen = set()
+        while len(chosen) < k:
+            chosen.add(rng.choices(range(len(proposals)), weights=popularity)[0])
+        day = voting_day + timedelta(days=rng.randint(0, 6))
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        channel = "paper" if rng.random() < 0.08 else "online"
+        participations.append({"budget_id": budget.id, "iin": iin, "channel": channel, "voted_on": day,
+                               "district_id": district_of(home), "age_band": age_band(age), "sex": sex})
+        ballots.append({"receipt": new_receipt(), "budget_id": budget.id, "channel": channel,
+                        "choices": {str(proposals[j].id): 1 for j in sorted(chosen)}})
+    db.session.execute(insert(User), users)
+    ids = dict(db.session.execute(select(User.iin, User.id).where(User.iin.in_([u["iin"] for u in users]))).all())
+    for row in participations:
+        row["user_id"] = ids[row["iin"]] if row["channel"] == "online" else None
+    db.session.execute(insert(VoterParticipation), participations)
+    db.session.execute(insert(Ballot), ballots)
+    return len(ballots)

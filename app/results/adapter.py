@@ -1,0 +1,105 @@
+"""The one adapter between the database and the counting library ``voting``: budgets and
+ballot rows become a ``voting.Instance`` and ``Profile``; outcomes come back as plain data."""
+import hashlib
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Ballot, BallotConfig, Budget, Proposal, ProposalStatus
+from voting import BallotRules, Instance, Profile, Project, write_pabulib  # noqa: F401 (re-exported)
+
+# Ballot types as stored -> pabulib vote types used by the counting library.
+VOTE_TYPES = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative", "ranking": "ordinal"}
+
+
+def config_for(budget: Budget) -> BallotConfig:
+    """The budget's ballot configuration (the defaults until an official saves one)."""
+    return budget.ballot_config or BallotConfig(
+        budget_id=budget.id, ballot_type="approval", min_projects=1, max_projects=3, rule="greedy",
+        rule_options={}, tie_break="id", min_votes=1, allow_change=False, show_running_counts=False, min_age=16,
+    )
+
+
+def ballot_proposals(budget: Budget) -> list[Proposal]:
+    """The projects on the ballot, in a stable order (by id)."""
+    return list(db.session.scalars(
+        select(Proposal).where(
+            Proposal.budget_id == budget.id,
+            Proposal.status.in_([ProposalStatus.ON_BALLOT.value, ProposalStatus.FUNDED.value,
+                                 ProposalStatus.NOT_FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value,
+                                 ProposalStatus.COMPLETED.value]),
+        ).order_by(Proposal.id)
+    ))
+
+
+def instance_for(budget: Budget, proposals: list[Proposal]) -> Instance:
+    """The counting library's view of the budget: one project per proposal, id = proposal id."""
+    config = config_for(budget)
+    meta = {
+        "description": f"Qatysu participatory budget: {budget.name_en} ({budget.process.title_en})",
+        "country": "Kazakhstan", "unit": budget.area.name_en, "instance": str(budget.process.year),
+        "currency": "KZT", "language": "kk", "vote_type": VOTE_TYPES[config.ballot_type],
+        "rule": config.rule, "budget": str(budget.amount),
+    }
+    if config.min_projects:
+        meta["min_length"] = str(config.min_projects)
+    if config.max_projects:
+        meta["max_length"] = str(config.max_projects)
+    if config.ballot_type == "knapsack":
+        meta["max_sum_cost"] = str(budget.amount)
+    if config.ballot_type == "cumulative" and config.max_points:
+        meta["max_sum_points"] = str(config.max_points)
+    if config.ballot_type == "cumulative" and config.max_points_per_project:
+        meta["max_points"] = str(config.max_points_per_project)
+    projects = [Project(id=str(p.id), cost=p.cost, name=p.title,
+                        category=(p.category.code,) if p.category else ()) for p in proposals]
+    return Instance(projects=projects, budget=Fraction(budget.amount), meta=meta,
+                    project_columns=["project_id", "cost", "name", "category"])
+
+
+def rules_for(budget: Budget, instance: Instance) -> BallotRules:
+    config = config_for(budget)
+    return BallotRules(
+        vote_type=VOTE_TYPES[config.ballot_type], min_length=config.min_projects or None,
+        max_length=config.max_projects, knapsack=config.ballot_type == "knapsack",
+        max_cost=Fraction(budget.amount) if config.ballot_type == "knapsack" else None,
+        max_total_points=config.max_points if config.ballot_type == "cumulative" else None,
+        max_points=config.max_points_per_project if config.ballot_type == "cumulative" else None,
+        min_points=0 if config.ballot_type == "cumulative" else None,
+        instance=instance,
+    )
+
+
+
+def profile_for(budget: Budget, instance: Instance) -> Profile:
+    """Every stored ballot of the budget, voter ids replaced by receipts (sorted, so the file
+    says nothing about the order ballots arrived in)."""
+    rows = db.session.execute(
+        select(Ballot.receipt, Ballot.choices, Ballot.channel).where(Ballot.budget_id == budget.id)
+        .order_by(Ballot.receipt)
+    ).all()
+    vote_type = VOTE_TYPES[config_for(budget).ballot_type]
+    ballots = []
+    for _, choices, _ in rows:
+        known = {pid: value for pid, value in choices.items() if pid in instance.index}
+        if vote_type == "cumulative":
+            ballots.append(known)
+        elif vote_type == "ordinal":
+            ballots.append([pid for pid, _ in sorted(known.items(), key=lambda item: item[1])])
+        else:
+            ballots.append(list(known))
+    return Profile.from_ballots(instance, vote_type, ballots, voter_ids=[r.receipt for r in rows],
+                                columns={"voting_method": [r.channel for r in rows]})
+
+
+def election(budget: Budget) -> tuple[Instance, Profile]:
+    instance = instance_for(budget, ballot_proposals(budget))
+    return instance, profile_for(budget, instance)
+
+
+def ballots_file(budget: Budget) -> tuple[str, str]:
+    """The anonymized ballots as a pabulib file, and its SHA-256."""
+    instance, profile = election(budget)
+    text = write_pabulib(instance, profile)
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,113 @@
+"""Results pages: the public result with its explanations, the protocol, and the official's
+count-and-publish page."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.forms import CSRFOnlyForm
+from app.models import Budget, Proposal, Result
+from app.permissions import Action, can, require
+from app.results import charts, services
+from app.results.adapter import config_for
+from app.results.explanations import explanation_text
+from app.results.participation import participation
+
+bp = Blueprint("results", __name__)
+
+
+def _budget(budget_id) -> Budget:
+    return db.get_or_404(Budget, budget_id, description=_("No such budget."))
+
+
+def _rows(result: Result) -> list[dict]:
+    proposals = {str(p.id): p for p in db.session.scalars(
+        select(Proposal).where(Proposal.id.in_([int(pid) for pid in result.projects])))}
+    rows = []
+    for pid, data in result.projects.items():
+        proposal = proposals.get(pid)
+        rows.append({"id": pid, "proposal": proposal, "title": proposal.title if proposal else pid,
+                     "votes": data["votes"], "cost": int(data["cost"]), "funded": data["funded"],
+                     "explanation": explanation_text(data)})
+    order = {pid: i for i, pid in enumerate(result.selected)}
+    return sorted(rows, key=lambda r: (not r["funded"], order.get(r["id"], 0), -r["votes"], int(r["id"])))
+
+
+def _chart(rows, budget):
+    return charts.votes_and_cost(rows, budget.amount, labels={
+        "title": _("Votes and cost of every project, with the budget line"), "votes": _("Votes"),
+        "cost": _("Cost (funded projects side by side)"), "budget": _("Budget")})
+
+
+def _page(budget: Budget, result: Result, template: str):
+    rows = _rows(result)
+    stats = participation(budget)
+    return render_template(
+        template, budget=budget, result=result, rows=rows, chart=_chart(rows, budget), stats=stats,
+        spent=sum(r["cost"] for r in rows if r["funded"]), config=config_for(budget),
+        age_chart=charts.bars(stats["age_bands"], title=_("Voters by age band")),
+        district_chart=charts.bars(stats["districts"], title=_("Voters by district")),
+    )
+
+
+@bp.route("/budgets/<int:budget_id>/results")
+def show(budget_id):
+    budget = _budget(budget_id)
+    result = services.published_result(budget)
+    if result is None:
+        return render_template("results/pending.html", budget=budget,
+                               may_count=current_user.is_authenticated
+                               and can(current_user, Action.COUNT_AND_PUBLISH, budget.area)), 404
+    return _page(budget, result, "results/show.html")
+
+
+@bp.route("/budgets/<int:budget_id>/results/protocol")
+def protocol(budget_id):
+    budget = _budget(budget_id)
+    result = services.published_result(budget)
+    if result is None:
+        abort(404)
+    return _page(budget, result, "results/protocol.html")
+
+
+@bp.route("/budgets/<int:budget_id>/results/manage")
+@login_required
+def manage(budget_id):
+    budget = _budget(budget_id)
+    require(Action.COUNT_AND_PUBLISH, budget.area)
+    result = services.latest_result(budget)
+    rows = _rows(result) if result else []
+    return render_template("results/manage.html", budget=budget, result=result, rows=rows,
+                           published=services.published_result(budget), n_ballots=services.ballot_count(budget),
+                           form=CSRFOnlyForm(), config=config_for(budget))
+
+
+@bp.post("/budgets/<int:budget_id>/count")
+@login_required
+def count(budget_id):
+    budget = _budget(budget_id)
+    require(Action.COUNT_AND_PUBLISH, budget.area)
+    if CSRFOnlyForm().validate_on_submit():
+        try:
+            services.count(budget, current_user)
+        except services.ResultError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The votes are counted. Check the result, then publish it."), "success")
+    return redirect(url_for("results.manage", budget_id=budget.id))
+
+
+@bp.post("/results/<int:result_id>/publish")
+@login_required
+def publish(result_id):
+    result = db.get_or_404(Result, result_id)
+    require(Action.COUNT_AND_PUBLISH, result.budget.area)
+    if CSRFOnlyForm().validate_on_submit():
+        try:
+            services.publish(result, current_user)
+        except services.ResultError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("results.manage", budget_id=result.budget_id))
+        flash(_("The results are published."), "success")
+    return redirect(url_for("results.show", budget_id=result.budget_id))

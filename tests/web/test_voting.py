@@ -1,0 +1,399 @@
+"""The voting booth, secret ballots, paper ballots, counting, publishing and open data."""
+import threading
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from app.ballots import services as ballot_service
+from app.extensions import db
+from app.markdown import render_markdown
+from app.models import (
+    Ballot,
+    BallotConfig,
+    PhaseKind,
+    Proposal,
+    ProposalEvent,
+    Result,
+    VoterParticipation,
+)
+from app.results import services as result_service
+
+from .conftest import make_user, move_to_phase
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def ballot(open_process, users):
+    """Esil's budget (100 M ₸) in its voting phase with four projects on the ballot."""
+    budget = open_process.budgets[0]
+    projects = []
+    for title, cost in (("Playground", 40_000_000), ("Lighting", 35_000_000), ("Ramps", 30_000_000),
+                        ("Trees", 10_000_000)):
+        p = Proposal(process=open_process, budget=budget, area=budget.area, author=users["resident"], title=title,
+                     description=title, description_html=render_markdown(title), address="Esil",
+                     estimated_cost=cost, status="on_ballot")
+        db.session.add(p)
+        projects.append(p)
+    db.session.commit()
+    move_to_phase(open_process, PhaseKind.VOTING)
+    return budget, projects
+
+
+def configure(budget, **values):
+    config = db.session.get(BallotConfig, budget.id) or BallotConfig(budget_id=budget.id)
+    defaults = dict(ballot_type="approval", min_projects=1, max_projects=3, rule="greedy", rule_options={},
+                    tie_break="id", min_votes=1, allow_change=False, show_running_counts=False, min_age=16)
+    defaults.update(values)
+    for key, value in defaults.items():
+        setattr(config, key, value)
+    db.session.add(config)
+    db.session.commit()
+
+
+def vote(client, budget, chosen, **extra):
+    data = {"chosen": [str(p.id) for p in chosen], **extra}
+    return client.post(f"/budgets/{budget.id}/vote/cast", data=data, headers=EN, follow_redirects=True)
+
+
+def counts():
+    return (db.session.scalar(select(func.count()).select_from(Ballot)),
+            db.session.scalar(select(func.count()).select_from(VoterParticipation)))
+
+
+def test_resident_votes_and_gets_a_receipt_that_finds_the_ballot(client, users, ballot, log_in):
+    budget, projects = ballot
+    log_in(users["resident"])
+    page = client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
+    assert "Choose from 1 to 3 projects." in page and "Playground" in page
+    response = vote(client, budget, projects[:2])
+    text = response.get_data(as_text=True)
+    assert "Your receipt code" in text
+    receipt = db.session.scalar(select(Ballot.receipt))
+    assert receipt in text
+    assert counts() == (1, 1)
+    stored = db.session.get(Ballot, receipt)
+    assert stored.choices == {str(projects[0].id): 1, str(projects[1].id): 1}
+    found = client.get(f"/budgets/{budget.id}/ballot-lookup?receipt={receipt.lower()}", headers=EN)
+    assert "Playground" in found.get_data(as_text=True)
+
+
+def test_invalid_ballot_lists_every_problem_and_stores_nothing(client, users, ballot, log_in):
+    budget, projects = ballot
+    configure(budget, ballot_type="knapsack", min_projects=1, max_projects=2)
+    log_in(users["resident"])
+    response = client.post(f"/budgets/{budget.id}/vote", data={"chosen": [str(p.id) for p in projects],
+                                                                "action": "review"}, headers=EN)
+    text = response.get_data(as_text=True)
+    assert "Choose at most 2 project(s); you chose 4." in text
+    assert "The projects you chose cost 115,000,000 ₸ together, more than the 100,000,000 ₸ available." in text
+    assert vote(client, budget, projects).status_code == 200
+    assert counts() == (0, 0)
+
+
+def test_check_my_ballot_works_without_javascript(client, users, ballot, log_in):
+    budget, projects = ballot
+    log_in(users["resident"])
+    response = client.post(f"/budgets/{budget.id}/vote", data={"chosen": [str(projects[3].id)], "action": "check"},
+                           headers=EN)
+    text = response.get_data(as_text=True)
+    assert "Your ballot is valid" in text and "Total cost: 10,000,000 ₸" in text
+    confirm = client.post(f"/budgets/{budget.id}/vote", data={"chosen": [str(projects[3].id)], "action": "review"},
+                          headers=EN).get_data(as_text=True)
+    assert "Cast my ballot" in confirm
+    assert counts() == (0, 0)
+
+
+def test_second_ballot_is_refused(client, users, ballot, log_in):
+    budget, projects = ballot
+    log_in(users["resident"])
+    vote(client, budget, projects[:1])
+    again = vote(client, budget, projects[1:2])
+    assert "already voted" in again.get_data(as_text=True)
+    assert counts() == (1, 1)
+
+
+@pytest.mark.parametrize("who, message", [
+    ("resident_elsewhere", "Only residents of"),
+])
+def test_non_residents_cannot_vote(client, users, ballot, log_in, who, message):
+    budget, projects = ballot
+    log_in(users[who])
+    assert message in client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
+    assert message in vote(client, budget, projects[:1]).get_data(as_text=True)
+    assert counts() == (0, 0)
+
+
+def test_too_young_to_vote_is_refused(client, areas, ballot, log_in):
+    budget, projects = ballot
+    configure(budget, min_age=18)
+    log_in(make_user(home=areas["Esil district / okrug 7"], born=date(date.today().year - 17, 1, 1)))
+    assert "aged 18 and over" in vote(client, budget, projects[:1]).get_data(as_text=True)
+    assert counts() == (0, 0)
+
+
+def test_voting_outside_the_voting_phase_is_refused(client, users, ballot, open_process, log_in):
+    budget, projects = ballot
+    move_to_phase(open_process, PhaseKind.RESULTS)
+    log_in(users["resident"])
+    assert "not open now" in vote(client, budget, projects[:1]).get_data(as_text=True)
+    assert counts() == (0, 0)
+
+
+def test_anonymous_cannot_vote(client, ballot):
+    budget, projects = ballot
+    assert "/auth/login" in client.post(f"/budgets/{budget.id}/vote/cast", data={"chosen": [str(projects[0].id)]}).headers["Location"]
+    assert counts() == (0, 0)
+
+
+def test_ballot_change_replaces_it_where_allowed_and_is_refused_elsewhere(client, users, ballot, log_in):
+    budget, projects = ballot
+    configure(budget, allow_change=True)
+    log_in(users["resident"])
+    text = vote(client, budget, projects[:1]).get_data(as_text=True)
+    receipt = db.session.scalar(select(Ballot.receipt))
+    import re
+
+    change_key = re.findall(r'<strong class="receipt-code">([^<]+)</strong>', text)[0]
+    wrong = vote(client, budget, projects[1:2], receipt=receipt, change_key="not-it")
+    assert "do not match" in wrong.get_data(as_text=True)
+    vote(client, budget, projects[1:3], receipt=receipt, change_key=change_key)
+    db.session.expire_all()
+    assert set(db.session.get(Ballot, receipt).choices) == {str(projects[1].id), str(projects[2].id)}
+    assert counts() == (1, 1)
+    configure(budget, allow_change=False)
+    refused = vote(client, budget, projects[:1], receipt=receipt, change_key=change_key)
+    assert "cannot be changed" in refused.get_data(as_text=True)
+
+
+def test_no_column_or_join_links_a_voter_to_a_ballot():
+    ballot_columns = {c.name for c in Ballot.__table__.columns}
+    assert ballot_columns == {"receipt", "budget_id", "choices", "channel", "change_key_hash"}
+    assert not [fk for fk in Ballot.__table__.foreign_keys if fk.column.table.name != "budgets"]
+    participation_columns = {c.name for c in VoterParticipation.__table__.columns}
+    assert not participation_columns & {"receipt", "choices", "ballot_id", "created_at"}
+    assert str(VoterParticipation.__table__.c.voted_on.type) == "DATE"  # the day only
+
+
+def test_paper_ballot_by_iin_counts_once_across_paper_and_online(client, users, areas, ballot, log_in):
+    budget, projects = ballot
+    log_in(users["akimat"])
+    data = {"iin": users["resident"].iin, "chosen": [str(projects[0].id)]}
+    assert client.post(f"/budgets/{budget.id}/paper", data=data).status_code == 302
+    assert db.session.scalar(select(Ballot.channel)) == "paper"
+    again = client.post(f"/budgets/{budget.id}/paper", data=data, headers=EN)
+    assert "already voted" in again.get_data(as_text=True)
+    client.post("/auth/logout")
+    log_in(users["resident"])
+    assert "already voted" in vote(client, budget, projects[1:2]).get_data(as_text=True)
+    assert counts() == (1, 1)
+
+
+def test_paper_ballots_are_for_akimat_officials_of_the_area(client, users, ballot, log_in):
+    budget, projects = ballot
+    for who in ("resident", "akimat_elsewhere", "moderator"):
+        log_in(users[who])
+        response = client.post(f"/budgets/{budget.id}/paper", data={"iin": users["resident"].iin,
+                                                                    "chosen": [str(projects[0].id)]})
+        assert response.status_code == 403, who
+        client.post("/auth/logout")
+    assert counts() == (0, 0)
+
+
+def test_ballot_config_locks_when_voting_opens(client, users, ballot, log_in):
+    budget, _ = ballot
+    log_in(users["akimat"])
+    response = client.post(f"/budgets/{budget.id}/ballot-config", data={
+        "ballot_type": "knapsack", "min_projects": 1, "rule": "mes", "tie_break": "id", "min_votes": 1, "min_age": 16,
+    }, headers=EN, follow_redirects=True)
+    assert "locked" in response.get_data(as_text=True)
+    assert db.session.get(BallotConfig, budget.id) is None
+
+
+def test_ballot_config_is_refused_to_residents(client, users, ballot, log_in):
+    budget, _ = ballot
+    log_in(users["resident"])
+    assert client.get(f"/budgets/{budget.id}/ballot-config").status_code == 403
+
+
+# --- counting and publishing ------------------------------------------------------------------
+
+def cast_many(budget, projects, ballots, areas):
+    for chosen in ballots:
+        voter = make_user(home=areas["Esil district / okrug 9"])
+        ballot_service.cast(voter, budget, [str(projects[i].id) for i in chosen])
+
+
+@pytest.mark.parametrize("rule", ["greedy", "mes"])
+def test_count_publish_and_anyone_can_recount_the_published_file(client, users, areas, ballot, log_in, rule, tmp_path):
+    budget, projects = ballot
+    configure(budget, rule=rule, rule_options={"completion": "add1-greedy"} if rule == "mes" else {})
+    cast_many(budget, projects, [(0,), (0, 1), (0, 1), (2, 3), (3,), (1,)], areas)
+    log_in(users["akimat"])
+    client.post(f"/budgets/{budget.id}/count")
+    result = db.session.scalar(select(Result))
+    assert result.n_ballots == 6 and result.published_at is None
+    assert client.get(f"/api/v1/budgets/{budget.id}/ballots.pb").status_code == 404  # not before publishing
+    client.post(f"/results/{result.id}/publish")
+    db.session.expire_all()
+    statuses = {p.title: db.session.get(Proposal, p.id).status for p in projects}
+    assert set(statuses.values()) <= {"funded", "not_funded"}
+    events = db.session.scalars(select(ProposalEvent.kind).where(ProposalEvent.kind.in_(["funded", "not_funded"])))
+    assert len(list(events)) == 4
+    client.post("/auth/logout")
+
+    published = client.get(f"/api/v1/budgets/{budget.id}/results").get_json()
+    assert published["rule"] == rule
+    pb = client.get(f"/api/v1/budgets/{budget.id}/ballots.pb")
+    import hashlib
+
+    assert hashlib.sha256(pb.get_data()).hexdigest() == published["ballots_sha256"]
+    from voting import allocate, parse_pabulib
+
+    instance, profile = parse_pabulib(pb.get_data(as_text=True))
+    assert set(profile.voter_ids) == set(db.session.scalars(select(Ballot.receipt)))
+    options = {"completion": "add1-greedy"} if rule == "mes" else {}
+    recount = allocate(rule, instance, profile, tie_breaking="id", min_votes=1, **options)
+    assert sorted(recount.selected) == sorted(published["selected"])
+    funded = {str(p.id) for p in projects if statuses[p.title] == "funded"}
+    assert funded == set(published["selected"])
+    page = client.get(f"/budgets/{budget.id}/results", headers=EN).get_data(as_text=True)
+    assert "<svg" in page and "Votes and cost of every project" in page and "Participation" in page
+    assert client.get(f"/budgets/{budget.id}/results/protocol").status_code == 200
+    csv_text = client.get(f"/api/v1/budgets/{budget.id}/results.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0] == "project_id,title,votes,cost,funded,explanation"
+    with client.application.app_context():
+        assert result_service.verify(db.session.get(Result, result.id)) == []
+
+
+def test_published_file_is_reproduced_by_pabutools(client, users, areas, ballot, log_in, tmp_path):
+    budget, projects = ballot
+    cast_many(budget, projects, [(0,), (0, 1), (1, 2), (2, 3), (3,)], areas)
+    result = result_service.count(budget, users["akimat"])
+    result_service.publish(result, users["akimat"])
+    path = tmp_path / "ballots.pb"
+    path.write_bytes(client.get(f"/api/v1/budgets/{budget.id}/ballots.pb").get_data())
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import greedy_utilitarian_welfare
+
+    instance, profile = parse_pabulib(str(path))
+    chosen = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    assert sorted(p.name for p in chosen) == sorted(result.selected)
+
+
+def test_residents_cannot_count_or_publish(client, users, areas, ballot, log_in):
+    budget, projects = ballot
+    cast_many(budget, projects, [(0,)], areas)
+    log_in(users["resident"])
+    assert client.post(f"/budgets/{budget.id}/count").status_code == 403
+    result = result_service.count(budget, users["akimat"])
+    assert client.post(f"/results/{result.id}/publish").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Result, result.id).published_at is None
+
+
+def _race(app, voter_id, budget_id, choice, n=20) -> list[str]:
+    """n threads submit the same voter's ballot at once; returns what each got."""
+    outcomes, barrier = [], threading.Barrier(n, timeout=60)
+
+    def submit():
+        with app.app_context():
+            from app.models import Budget, User
+
+            try:
+                user, budget = db.session.get(User, voter_id), db.session.get(Budget, budget_id)
+                barrier.wait()
+                ballot_service.cast(user, budget, choice)
+                outcomes.append("stored")
+            except ballot_service.BallotError:
+                outcomes.append("refused")
+            except sa.exc.OperationalError:  # SQLite: "database is locked" (a 503 for the web)
+                outcomes.append("busy")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_twenty_concurrent_submissions_by_one_voter_store_exactly_one(app, tmp_path):
+    """On PostgreSQL (CI) against the test server; on SQLite against a database file, since the
+    in-memory database is a single connection."""
+    from datetime import timedelta
+
+    from app import create_app
+    from app.admin.services import set_phase_dates
+    from app.demo import load_areas
+    from app.models import PHASE_ORDER, Budget, Process
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    race_app = create_app({"SQLALCHEMY_DATABASE_URI": url,
+                           "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25, "max_overflow": 5}})
+    with race_app.test_request_context():
+        db.create_all()
+        areas = load_areas()
+        process = Process(area=areas["Astana"], year=2027, title_kk="x", title_ru="x", title_en="x")
+        today = date.today()
+        days = {kind: (today + timedelta(days=10 * (i - 3)), today + timedelta(days=10 * (i - 3) + 9))
+                for i, kind in enumerate(PHASE_ORDER)}  # the voting phase (index 2) ends soon
+        days[PhaseKind.VOTING] = (today - timedelta(days=1), today + timedelta(days=1))
+        days[PhaseKind.RESULTS] = (today + timedelta(days=2), today + timedelta(days=3))
+        days[PhaseKind.IMPLEMENTATION] = (today + timedelta(days=4), today + timedelta(days=5))
+        set_phase_dates(process, days)
+        budget = Budget(process=process, area=areas["Esil district"], name_kk="b", name_ru="b", name_en="b",
+                        amount=1_000_000)
+        project = Proposal(process=process, budget=budget, area=areas["Esil district"], title="p", description="p",
+                           description_html="p", address="a", estimated_cost=10, status="on_ballot")
+        db.session.add_all([process, budget, project])
+        voter = make_user(home=areas["Esil district / okrug 7"])
+        ids = (voter.id, budget.id, [str(project.id)])
+    outcomes = _race(race_app, *ids)
+    with race_app.app_context():
+        stored = (db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == ids[1])),
+                  db.session.scalar(select(func.count()).select_from(VoterParticipation)
+                                    .where(VoterParticipation.budget_id == ids[1])))
+        db.engine.dispose()
+    assert outcomes.count("stored") == 1, outcomes
+    assert stored == (1, 1)
+
+
+def test_cli_computes_publishes_and_verifies(app, users, areas, ballot):
+    budget, projects = ballot
+    cast_many(budget, projects, [(0,), (1,), (0, 1)], areas)
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["compute-results", str(budget.id), "--publish"])
+    assert out.exit_code == 0, out.output
+    assert "3 ballots counted with greedy" in out.output and "published" in out.output
+    verified = runner.invoke(args=["verify-results", str(budget.id)])
+    assert verified.exit_code == 0 and "verified" in verified.output
+    # Tampering with a stored ballot is caught.
+    stored = db.session.scalars(select(Ballot)).first()
+    stored.choices = {str(projects[3].id): 1}
+    db.session.commit()
+    tampered = runner.invoke(args=["verify-results", str(budget.id)])
+    assert tampered.exit_code == 1 and "MISMATCH" in tampered.output
+    assert runner.invoke(args=["verify-results", "999999"]).exit_code != 0
+
+
+def test_running_counts_show_only_where_the_budget_allows(client, users, areas, ballot, log_in):
+    budget, projects = ballot
+    cast_many(budget, projects, [(0,), (0, 1)], areas)
+    log_in(users["resident"])
+    assert "votes so far" not in client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
+    configure(budget, show_running_counts=True)
+    page = client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
+    assert "2 votes so far" in page and "1 vote so far" in page
+
+
+def test_home_page_links_to_the_booth_during_voting(client, users, ballot, log_in):
+    budget, _ = ballot
+    log_in(users["resident"])
+    assert f"/budgets/{budget.id}/vote" in client.get("/").get_data(as_text=True)
