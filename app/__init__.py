@@ -88,6 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    from meetings.routes import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -96,7 +99,16 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app.forms import CSRFOnlyForm
     from app.i18n import local_date, local_datetime, money
-    from app.labels import proposal_status_label, role_label, rule_name, stance_label, status_label
+    from app.labels import (
+        action_status_label,
+        decision_label,
+        meeting_notice,
+        proposal_status_label,
+        role_label,
+        rule_name,
+        stance_label,
+        status_label,
+    )
     from app.models import PUBLIC_STATUSES
     from app.models.types import utcnow
     from app.permissions import Action, can
@@ -108,7 +120,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
-        rule_name=rule_name,
+        rule_name=rule_name, decision_label=decision_label, action_status_label=action_status_label,
+        meeting_notice=meeting_notice,
     )
 
     @app.context_processor

@@ -28,7 +28,7 @@ def register_cli(app: Flask) -> None:
         click.echo(
             f"Demo data ready: {len(loaded['areas'])} areas, {len(loaded['users'])} demo users "
             f"(password '{DEMO_PASSWORD}'), {len(loaded['processes'])} processes, "
-            f"{loaded['proposals']} new proposals, {loaded['ballots']} new ballots."
+            f"{loaded['proposals']} new proposals, {loaded['ballots']} new ballots, {loaded['meetings']} new meetings."
         )
 
     @app.cli.command("compute-results")
@@ -70,6 +70,13 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1)
         click.echo(f"Budget {budget_id}: verified — the recount selects {', '.join(sorted(result.selected))} "
                    f"and the ballots file hash matches ({result.ballots_sha256}).")
+
+    @app.cli.command("send-reminders")
+    def send_reminders():
+        """Remind registrants of town halls starting within 24 hours (idempotent; run from cron)."""
+        from meetings.services import send_reminders as remind
+
+        click.echo(f"Reminded {remind()} registrant(s).")
 
     @app.cli.command("send-outbox")
     def send_outbox():

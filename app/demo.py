@@ -138,4 +138,8 @@ def load_demo_data(today: date | None = None) -> dict:
 
     proposals = load_demo_proposals(users, areas, processes)
     ballots = load_demo_results(users, areas, processes)
-    return {"areas": areas, "users": users, "processes": processes, "proposals": proposals, "ballots": ballots}
+    from app.demo_meetings import load_demo_meetings
+
+    meetings = load_demo_meetings(users, areas, processes)
+    return {"areas": areas, "users": users, "processes": processes, "proposals": proposals, "ballots": ballots,
+            "meetings": meetings}

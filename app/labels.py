@@ -74,3 +74,36 @@ RULE_NAMES = {
 
 def rule_name(code: str) -> str:
     return str(RULE_NAMES.get(code, code))
+
+
+DECISION_LABELS = {
+    "endorsed": _l("endorsed"),
+    "amended": _l("amended"),
+    "deferred": _l("deferred"),
+    "rejected": _l("rejected"),
+}
+
+
+def decision_label(code: str) -> str:
+    return str(DECISION_LABELS.get(code, code))
+
+
+ACTION_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "cancelled": _l("cancelled")}
+
+
+def action_status_label(code: str) -> str:
+    return str(ACTION_STATUS_LABELS.get(code, code))
+
+
+MEETING_NOTICES = {
+    "rescheduled": _l("the meeting was moved to another time"),
+    "changed": _l("the meeting details changed"),
+    "cancelled": _l("the meeting is cancelled"),
+    "promoted": _l("a place freed up: you are now registered"),
+    "reminder": _l("the meeting starts within 24 hours"),
+    "minutes": _l("the minutes are published"),
+}
+
+
+def meeting_notice(code: str | None) -> str:
+    return str(MEETING_NOTICES.get(code or "", code or ""))

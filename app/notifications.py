@@ -11,6 +11,7 @@ from app.models.types import utcnow
 KIND_LABELS = {
     NotificationKind.PROPOSAL_UPDATES: _l("News about proposals I wrote or support"),
     NotificationKind.COMMENTS: _l("New comments on my proposals"),
+    NotificationKind.MEETINGS: _l("Town halls I registered for"),
 }
 
 
@@ -25,8 +26,8 @@ def preferences(user_ids: list[int], kind: str) -> dict[int, NotificationPrefere
     return {row.user_id: row for row in rows}
 
 
-def notify(user_ids, kind: NotificationKind, *, proposal=None, event=None, comment=None,
-           email_subject=None, email_body=None) -> int:
+def notify(user_ids, kind: NotificationKind, *, proposal=None, event=None, comment=None, meeting_id=None,
+           detail=None, email_subject=None, email_body=None) -> int:
     """Notify each user (once) who has not switched this kind off; email those who opted in.
     ``email_body`` is a callable returning the text, called in each recipient's language.
     Runs in the caller's transaction. Returns the number of in-app notifications."""
@@ -38,7 +39,7 @@ def notify(user_ids, kind: NotificationKind, *, proposal=None, event=None, comme
         db.session.execute(insert(Notification), [
             {"user_id": uid, "kind": kind.value, "proposal_id": proposal.id if proposal else None,
              "event_id": event.id if event else None, "comment_id": comment.id if comment else None,
-             "created_at": now}
+             "meeting_id": meeting_id, "detail": detail, "created_at": now}
             for uid in in_app
         ])
     emailed = [uid for uid, pref in prefs.items() if pref.email]

@@ -12,6 +12,7 @@ from app.models.types import UTCDateTime, utcnow
 class NotificationKind(StrEnum):
     PROPOSAL_UPDATES = "proposal_updates"  # timeline events of proposals I wrote or support
     COMMENTS = "comments"  # new comments on my proposals
+    MEETINGS = "meetings"  # town halls I registered for: changes, waitlist, reminders, minutes
 
 
 class Notification(db.Model):
@@ -24,12 +25,16 @@ class Notification(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_events.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # Town-hall notifications: which meeting, and what happened (see meetings.services).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    detail: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal = relationship("Proposal")
     event = relationship("ProposalEvent")
     comment = relationship("Comment")
+    meeting = relationship("Meeting")  # defined in meetings.models
 
 
 class NotificationPreference(db.Model):

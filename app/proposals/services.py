@@ -341,3 +341,44 @@ def place_on_ballot(proposal: Proposal, official: User) -> None:
     transition(proposal, S.ON_BALLOT, actor=official, kind="placed_on_ballot", role="akimat",
                budget=proposal.budget_id)
     db.session.commit()
+
+
+# --- town halls (used by meetings.services) ---------------------------------------------------
+
+def record_discussion(proposal: Proposal, actor: User, *, meeting: str, day: str, decision: str,
+                      note: str | None, amendment: dict | None = None) -> None:
+    """A town hall discussed the proposal: the event, and an amendment of its text or cost where
+    the minutes say so. The caller (publishing the minutes) commits."""
+    if amendment:
+        if amendment.get("title"):
+            proposal.title = amendment["title"].strip()
+        if amendment.get("description"):
+            proposal.description = amendment["description"]
+            proposal.description_html = render_markdown(amendment["description"])
+        if amendment.get("cost"):
+            if proposal.final_cost:
+                proposal.final_cost = amendment["cost"]
+            else:
+                proposal.estimated_cost = amendment["cost"]
+        proposal.updated_at = utcnow()
+    data = {"meeting": meeting, "date": day, "decision": decision}
+    if amendment and amendment.get("cost"):
+        data["cost"] = amendment["cost"]
+    record_event(proposal, "discussed", actor, role="deputy", note=note, **data)
+
+
+def raise_at_meeting(deputy: User, budget: Budget, meeting_title: str, *, title, description, category,
+                     address, cost) -> Proposal:
+    """A proposal raised at a town hall, submitted by the hosting deputy on the meeting's behalf
+    (the meeting service checks the deputy hosts it). The proposals phase must be open."""
+    if not budget.process.is_in_phase(PhaseKind.PROPOSALS):
+        raise ProposalError(_l("This budget does not take proposals now."))
+    _check_cost(budget, cost)
+    proposal = Proposal(process=budget.process, budget=budget, area=budget.area, author=deputy,
+                        status=S.SUBMITTED.value, submitted_at=utcnow())
+    _fill(proposal, title=title, description=description, category=category, address=address, cost=cost)
+    db.session.add(proposal)
+    db.session.flush()
+    record_event(proposal, "raised_at_meeting", deputy, role="deputy", meeting=meeting_title)
+    db.session.commit()
+    return proposal

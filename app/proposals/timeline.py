@@ -24,6 +24,7 @@ EVENT_SENTENCES = {
     "restored": _l("Restored by a moderator"),
     "discussed": _l("Discussed at %(meeting)s on %(date)s: %(decision)s"),
     "raised_at_meeting": _l("Raised at %(meeting)s"),
+    "minutes_corrected": _l("The minutes of %(meeting)s were corrected"),
     "funded": _l("Funded"),
     "not_funded": _l("Not funded"),
     "implementation": _l("Implementation: %(status)s, %(progress)s%% done"),
@@ -38,6 +39,10 @@ def event_text(event: ProposalEvent) -> str:
     values = dict(event.data or {})
     if "cost" in values:
         values["cost"] = money(values["cost"])
+    if "decision" in values:  # a town-hall decision code, shown in the reader's language
+        from app.labels import decision_label
+
+        values["decision"] = decision_label(values["decision"])
     if "budget" in values:  # stored by id so the name shows in the reader's language
         budget = db.session.get(Budget, values["budget"])
         values["budget"] = budget.name if budget else values["budget"]
