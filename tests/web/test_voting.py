@@ -397,3 +397,58 @@ def test_home_page_links_to_the_booth_during_voting(client, users, ballot, log_i
     budget, _ = ballot
     log_in(users["resident"])
     assert f"/budgets/{budget.id}/vote" in client.get("/").get_data(as_text=True)
+
+
+def booth_post(client, budget, fields, action="check"):
+    return client.post(f"/budgets/{budget.id}/vote", data={**fields, "action": action}, headers=EN).get_data(as_text=True)
+
+
+def test_cumulative_ballot_distributes_points_within_the_limits(client, users, ballot, log_in):
+    budget, projects = ballot
+    configure(budget, ballot_type="cumulative", min_projects=1, max_projects=None, max_points=10,
+              max_points_per_project=6, rule="mes", rule_options={"utility": "score"})
+    log_in(users["resident"])
+    page = booth_post(client, budget, {f"p{projects[0].id}": "7", f"p{projects[1].id}": "5"})
+    assert "You gave 12 points in total; at most 10 may be given." in page
+    assert f"You gave 7 points to project No. {projects[0].id}; at most 6 per project." in page
+    assert "Enter whole numbers" in booth_post(client, budget, {f"p{projects[0].id}": "-2"})
+    vote(client, budget, [], **{f"p{projects[0].id}": "6", f"p{projects[1].id}": "4"})
+    stored = db.session.scalar(select(Ballot))
+    assert stored.choices == {str(projects[0].id): 6, str(projects[1].id): 4}
+
+
+def test_ranking_ballot_keeps_the_order_and_refuses_duplicate_ranks(client, users, ballot, log_in):
+    budget, projects = ballot
+    configure(budget, ballot_type="ranking", min_projects=2, max_projects=3)
+    log_in(users["resident"])
+    assert "give each rank only once" in booth_post(client, budget, {f"p{projects[0].id}": "1", f"p{projects[1].id}": "1"})
+    assert "Rank at least 2 project(s); you ranked 1." in booth_post(client, budget, {f"p{projects[2].id}": "1"})
+    vote(client, budget, [], **{f"p{projects[2].id}": "1", f"p{projects[0].id}": "2"})
+    assert db.session.scalar(select(Ballot)).choices == {str(projects[2].id): 1, str(projects[0].id): 2}
+
+
+@pytest.mark.parametrize("ballot_type, rule, options", [
+    ("approval", "greedy", {}), ("approval", "greedy-per-cost", {}), ("approval", "max-utility", {}),
+    ("approval", "mes", {"completion": "none"}), ("approval", "mes", {"completion": "add1-greedy"}),
+    ("approval", "phragmen", {}), ("knapsack", "mes", {}), ("knapsack", "greedy", {}),
+    ("cumulative", "greedy", {}), ("cumulative", "mes", {"utility": "score"}),
+    ("ranking", "greedy", {}), ("ranking", "mes", {"utility": "cardinality"}),
+])
+def test_every_ballot_type_counts_with_every_rule_and_fits_the_budget(areas, users, ballot, ballot_type, rule, options):
+    budget, projects = ballot
+    configure(budget, ballot_type=ballot_type, rule=rule, rule_options=options, min_projects=1,
+              max_projects=None if ballot_type == "cumulative" else 3, max_points=10 if ballot_type == "cumulative" else None)
+    pattern = [(0, 1), (0,), (1, 2), (3,), (0, 3), (2,)]
+    for chosen in pattern:
+        voter = make_user(home=areas["Esil district / okrug 9"])
+        ids = [str(projects[i].id) for i in chosen]
+        if ballot_type == "cumulative":
+            choice = {pid: 10 // len(ids) for pid in ids}
+        else:
+            choice = ids
+        ballot_service.cast(voter, budget, choice)
+    result = result_service.count(budget, users["akimat"])
+    spent = sum(data["cost"] for data in result.projects.values() if data["funded"])
+    assert result.n_ballots == 6 and 0 < spent <= budget.amount
+    assert all(data["explanation"] for data in result.projects.values())
+    assert set(result.selected) == {pid for pid, data in result.projects.items() if data["funded"]}
