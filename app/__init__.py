@@ -94,11 +94,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
     from flask_login import current_user
 
     from app.forms import CSRFOnlyForm
-    from app.i18n import local_date, local_datetime, money
+    from app.i18n import local_date, local_datetime, locale_code, money
     from app.labels import (
         action_status_label,
         decision_label,
@@ -131,7 +130,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
             "can": lambda action, area=None: can(current_user, Action(action), area),
-            "current_locale": str(get_locale() or "kk"),
+            "current_locale": locale_code(),
             "languages": app.config["LANGUAGES"],
             "csrf_form": CSRFOnlyForm(),
 

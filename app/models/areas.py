@@ -1,11 +1,11 @@
 """Administrative areas: region → city → district → rural district / maslikhat okrug."""
 from enum import StrEnum
 
-from flask_babel import get_locale
 from sqlalchemy import CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import locale_code
 
 
 class AreaKind(StrEnum):
@@ -45,7 +45,7 @@ class Area(db.Model):
     @property
     def name(self) -> str:
         """The name in the current request's language."""
-        return self.name_in(str(get_locale() or "kk"))
+        return self.name_in(locale_code())
 
     @property
     def ancestor_ids(self) -> list[int]:

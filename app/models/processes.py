@@ -2,7 +2,6 @@
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask_babel import get_locale
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -14,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import locale_code
 from app.models.areas import Area
 from app.models.types import UTCDateTime, utcnow
 
@@ -65,7 +65,7 @@ class Process(db.Model):
 
     @property
     def title(self) -> str:
-        return getattr(self, f"title_{get_locale() or 'kk'}", None) or self.title_kk
+        return getattr(self, f"title_{locale_code()}", None) or self.title_kk
 
     def phase(self, kind: PhaseKind) -> "Phase | None":
         return next((p for p in self.phases if p.kind == kind.value), None)
@@ -180,7 +180,7 @@ class Budget(db.Model):
 
     @property
     def name(self) -> str:
-        return getattr(self, f"name_{get_locale() or 'kk'}", None) or self.name_kk
+        return getattr(self, f"name_{locale_code()}", None) or self.name_kk
 
     def project_limit(self) -> int | None:
         """The per-project limit in tenge, converting MCI with the process year's rate."""

@@ -2,7 +2,6 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import get_locale
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import locale_code
 from app.models.areas import Area
 from app.models.processes import Budget, Process
 from app.models.types import UTCDateTime, utcnow
@@ -70,7 +70,7 @@ class Category(db.Model):
 
     @property
     def name(self) -> str:
-        return getattr(self, f"name_{get_locale() or 'kk'}", None) or self.name_kk
+        return getattr(self, f"name_{locale_code()}", None) or self.name_kk
 
 
 class Proposal(db.Model):

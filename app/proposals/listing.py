@@ -79,8 +79,8 @@ def search(filters: Filters) -> Page:
         query = query.where(or_(Proposal.title.ilike(pattern, escape="\\"),
                                 Proposal.description.ilike(pattern, escape="\\")))
     query = (query.order_by(*SORTS[filters.sort])
-             .options(selectinload(Proposal.area), selectinload(Proposal.category), selectinload(Proposal.photos),
-                      defer(Proposal.description), defer(Proposal.description_html))
+             # Area and category names come from the small lists the page loads for its filters.
+             .options(selectinload(Proposal.photos), defer(Proposal.description), defer(Proposal.description_html))
              .limit(PER_PAGE + 1).offset((filters.page - 1) * PER_PAGE))
     rows = list(db.session.scalars(query))
     return Page(items=rows[:PER_PAGE], page=filters.page, has_next=len(rows) > PER_PAGE)

@@ -56,13 +56,15 @@ def _back(proposal: Proposal, anchor: str = ""):
 def index():
     filters = listing.Filters.from_args(request.args)
     page = listing.search(filters)
-    categories = db.session.execute(
-        select(Category.code, Category.name_kk, Category.name_ru, Category.name_en).distinct().order_by(Category.code)
-    ).all()
+    categories = list(db.session.scalars(select(Category).order_by(Category.code, Category.id)))
+    filter_categories = list({c.code: c for c in categories}.values())
     budgets = list(db.session.scalars(
         select(Budget).options(selectinload(Budget.process)).order_by(Budget.id.desc()).limit(100)))
-    return render_template("proposals/index.html", page=page, filters=filters, categories=categories,
-                           budgets=budgets, areas=[a for a in all_areas() if a.kind != "okrug"])
+    areas = all_areas()
+    return render_template(
+        "proposals/index.html", page=page, filters=filters, categories=filter_categories, budgets=budgets,
+        areas=[a for a in areas if a.kind != "okrug"], area_names={a.id: a.name for a in areas},
+        category_names={c.id: c.name for c in categories})
 
 
 def _form_choices(form: ProposalForm, budgets: list[Budget], process_id: int | None) -> None:
