@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.ballots.routes import bp as ballots_bp
+    from app.implementation.routes import bp as implementation_bp
     from app.main.routes import bp as main_bp
     from app.proposals.routes import bp as proposals_bp
     from app.results.routes import bp as results_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ballots_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(implementation_bp)
     from meetings.routes import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)
@@ -101,6 +103,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.labels import (
         action_status_label,
         decision_label,
+        implementation_status_label,
         meeting_notice,
         proposal_status_label,
         role_label,
@@ -120,7 +123,7 @@ def _register_template_helpers(app: Flask) -> None:
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
         rule_name=rule_name, decision_label=decision_label, action_status_label=action_status_label,
-        meeting_notice=meeting_notice,
+        meeting_notice=meeting_notice, implementation_status_label=implementation_status_label,
     )
 
     @app.context_processor

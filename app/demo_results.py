@@ -77,7 +77,33 @@ def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes:
         db.session.commit()
         result = result_service.count(budget, akimat)
         result_service.publish(result, akimat)
+        _implementation(rng, akimat, [p for p in proposals if str(p.id) in result.selected], voting.ends_at.date())
     return total
+
+
+STAGES = [("completed", 100, 1.0), ("in_progress", 60, 0.55), ("in_progress", 35, 0.3), ("procurement", 5, 0.0),
+          ("planned", 0, 0.0)]
+
+
+def _implementation(rng, akimat, funded, start: date) -> None:
+    """Funded projects at various stages, with spending and milestones (one of them late)."""
+    from app.implementation import services as implementation_service
+
+    for i, proposal in enumerate(funded):
+        status, progress, share = STAGES[i % len(STAGES)]
+        implementation_service.add_milestone(proposal, akimat, title="Жобалау / Проектирование",
+                                             starts_on=start + timedelta(days=20), planned_on=start + timedelta(days=60))
+        implementation_service.add_milestone(proposal, akimat, title="Құрылыс / Строительство",
+                                             starts_on=start + timedelta(days=60), planned_on=start + timedelta(days=200))
+        if status == "planned":
+            continue
+        implementation_service.report(proposal, akimat, status="procurement", progress=5, spent=0,
+                                      note="Мемлекеттік сатып алу жарияланды / Объявлены госзакупки")
+        if status != "procurement":
+            spent = int(proposal.cost * share * rng.uniform(0.9, 1.05))
+            implementation_service.report(proposal, akimat, status=status, progress=progress, spent=spent,
+                                          note="Жұмыс жүріп жатыр / Работы идут" if status != "completed"
+                                          else "Жоба аяқталды / Проект завершён")
 
 
 def _ballots(rng, budget, proposals, areas, voting_day: date, password_hash: str, offset: int) -> int:

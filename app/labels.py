@@ -107,3 +107,16 @@ MEETING_NOTICES = {
 
 def meeting_notice(code: str | None) -> str:
     return str(MEETING_NOTICES.get(code or "", code or ""))
+
+
+IMPLEMENTATION_STATUS_LABELS = {
+    "planned": _l("planned"),
+    "procurement": _l("procurement"),
+    "in_progress": _l("in progress"),
+    "completed": _l("completed"),
+    "cancelled": _l("cancelled"),
+}
+
+
+def implementation_status_label(code: str) -> str:
+    return str(IMPLEMENTATION_STATUS_LABELS.get(code, code))

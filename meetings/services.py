@@ -383,3 +383,18 @@ def discussable_proposals(area: Area) -> list[Proposal]:
     return list(db.session.scalars(query.order_by(Proposal.support_count.desc(), Proposal.id).limit(200)))
 
 
+
+
+def overdue_in_area(area: Area, today: date | None = None) -> list[ActionItem]:
+    """Open action items past due from meetings in ``area`` (public, for the area dashboard)."""
+    return list(db.session.scalars(
+        select(ActionItem).join(Meeting).where(ActionItem.status == "open", ActionItem.due_on < (today or date.today()),
+                                               Meeting.area_id.in_(area.subtree_select()))
+        .order_by(ActionItem.due_on)))
+
+
+def registrations_of(user: User) -> list[Registration]:
+    """The user's meeting registrations, newest meeting first (for "my participation")."""
+    return list(db.session.scalars(
+        select(Registration).join(Meeting).where(Registration.user_id == user.id, Registration.status != "cancelled")
+        .order_by(Meeting.starts_at.desc())))

@@ -14,6 +14,7 @@ from app.ballots.forms import (
 from app.ballots.messages import error_texts, violation_text
 from app.extensions import db
 from app.forms import CSRFOnlyForm
+from app.implementation.services import follow
 from app.models import Budget
 from app.permissions import Action, can, require
 from app.results.adapter import ballot_proposals, config_for
@@ -101,6 +102,11 @@ def cast(budget_id):
             flash(_("Your ballot is changed."), "success")
             return redirect(url_for("ballots.booth", budget_id=budget.id))
         receipt, change_key = services.cast(current_user, budget, ballot)
+        if request.form.get("follow"):
+            # The voter's own choice, stored apart from the ballot (and after it is committed).
+            chosen = ballot if not isinstance(ballot, dict) else list(ballot)
+            follow(current_user, [int(pid) for pid in chosen])
+            db.session.commit()
     except services.BallotError as error:
         for message in error_texts(error):
             flash(message, "error")

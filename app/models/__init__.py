@@ -39,3 +39,12 @@ from app.models.ballots import BALLOT_TYPES, Ballot, BallotConfig, VoterParticip
 from app.models.results import Result  # noqa: E402
 
 __all__ += ["BALLOT_TYPES", "Ballot", "BallotConfig", "VoterParticipation", "Result"]
+from app.models.implementation import (  # noqa: E402
+    IMPLEMENTATION_STATUSES,
+    Implementation,
+    ImplementationUpdate,
+    Milestone,
+    ProposalFollow,
+)
+
+__all__ += ["IMPLEMENTATION_STATUSES", "Implementation", "ImplementationUpdate", "Milestone", "ProposalFollow"]

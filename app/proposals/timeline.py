@@ -39,6 +39,10 @@ def event_text(event: ProposalEvent) -> str:
     values = dict(event.data or {})
     if "cost" in values:
         values["cost"] = money(values["cost"])
+    if "status" in values and event.kind == "implementation":
+        from app.labels import implementation_status_label
+
+        values["status"] = implementation_status_label(values["status"])
     if "decision" in values:  # a town-hall decision code, shown in the reader's language
         from app.labels import decision_label
 
@@ -53,8 +57,12 @@ def event_text(event: ProposalEvent) -> str:
 
 
 def followers(proposal: Proposal) -> list[int]:
-    """The author and every supporter."""
+    """The author, every supporter, and residents who follow the project (for instance voters
+    who chose to follow the projects they voted for)."""
+    from app.models import ProposalFollow
+
     ids = list(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id)))
+    ids += list(db.session.scalars(select(ProposalFollow.user_id).where(ProposalFollow.proposal_id == proposal.id)))
     if proposal.author_id:
         ids.append(proposal.author_id)
     return ids

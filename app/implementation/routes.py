@@ -1,0 +1,123 @@
+"""Implementation reports, the area dashboard and each resident's "my participation" page."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.forms import CSRFOnlyForm
+from app.implementation import services
+from app.models import (
+    IMPLEMENTATION_STATUSES,
+    Area,
+    Comment,
+    Milestone,
+    Proposal,
+    ProposalEvent,
+    ProposalFollow,
+    Support,
+    VoterParticipation,
+)
+from app.permissions import Action, can
+from app.proposals.services import ProposalError
+from app.proposals.timeline import event_text
+from app.results import charts
+
+bp = Blueprint("implementation", __name__)
+
+
+def _int(name):
+    value = request.form.get(name, "").strip()
+    return int(value) if value.lstrip("-").isdigit() and len(value) < 16 else None
+
+
+def _date(name):
+    try:
+        return date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/proposals/<int:proposal_id>/implementation", methods=["GET", "POST"])
+@login_required
+def manage(proposal_id):
+    proposal = db.get_or_404(Proposal, proposal_id)
+    if not can(current_user, Action.REPORT_IMPLEMENTATION, proposal.area):
+        abort(403)
+    form = CSRFOnlyForm()
+    errors = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            if request.form.get("what") == "milestone":
+                starts, planned = _date("starts_on"), _date("planned_on")
+                if not request.form.get("title", "").strip() or starts is None or planned is None:
+                    raise ProposalError(_("Give the milestone a title, a start date and a due date."), field="milestone")
+                services.add_milestone(proposal, current_user, title=request.form["title"], starts_on=starts,
+                                       planned_on=planned)
+            else:
+                services.report(proposal, current_user, status=request.form.get("status", ""),
+                                progress=_int("progress"), spent=_int("spent"), note=request.form.get("note", ""))
+        except ProposalError as error:
+            db.session.rollback()
+            errors[error.field or "form"] = str(error.message)
+        else:
+            flash(_("The implementation report is saved and shown on the proposal's timeline."), "success")
+            return redirect(url_for("implementation.manage", proposal_id=proposal.id))
+    return render_template("implementation/manage.html", proposal=proposal,
+                           implementation=services.implementation_of(proposal), statuses=IMPLEMENTATION_STATUSES,
+                           form=form, errors=errors, today=date.today())
+
+
+@bp.post("/milestones/<int:milestone_id>/done")
+@login_required
+def milestone_done(milestone_id):
+    milestone = db.get_or_404(Milestone, milestone_id)
+    proposal = db.session.get(Proposal, milestone.proposal_id)
+    if not can(current_user, Action.REPORT_IMPLEMENTATION, proposal.area):
+        abort(403)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.complete_milestone(milestone, current_user, _date("done_on") or date.today())
+    except ProposalError as error:
+        flash(str(error.message), "error")
+    return redirect(url_for("implementation.manage", proposal_id=proposal.id))
+
+
+@bp.route("/areas/<int:area_id>/dashboard")
+def dashboard(area_id):
+    area = db.get_or_404(Area, area_id)
+    data = services.dashboard(area)
+    chart = charts.bars([(r["proposal"].title[:30], r["implementation"].progress) for r in data["rows"]],
+                        title=_("Progress of funded projects, %"))
+    from meetings.services import overdue_in_area
+
+    return render_template("implementation/dashboard.html", area=area, data=data, chart=chart,
+                           overdue=overdue_in_area(area))
+
+
+@bp.route("/me")
+@login_required
+def participation():
+    user = current_user
+    authored = set(db.session.scalars(select(Proposal.id).where(Proposal.author_id == user.id)))
+    supported = set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id)))
+    commented = set(db.session.scalars(select(Comment.proposal_id).where(Comment.author_id == user.id)))
+    followed = set(db.session.scalars(select(ProposalFollow.proposal_id).where(ProposalFollow.user_id == user.id)))
+    ids = authored | supported | commented | followed
+    events = list(db.session.scalars(
+        select(ProposalEvent).where(ProposalEvent.proposal_id.in_(ids))
+        .options(selectinload(ProposalEvent.proposal)).order_by(ProposalEvent.created_at.desc(), ProposalEvent.id.desc())
+        .limit(60))) if ids else []
+    proposals = list(db.session.scalars(select(Proposal).where(Proposal.id.in_(ids)).order_by(Proposal.id.desc()))) if ids else []
+    votes = list(db.session.scalars(select(VoterParticipation).where(VoterParticipation.iin == user.iin)))
+    from meetings.services import registrations_of
+
+    return render_template("implementation/me.html", events=events, event_text=event_text, proposals=proposals,
+                           authored=authored, supported=supported, commented=commented, followed=followed,
+                           votes=votes, registrations=registrations_of(user))

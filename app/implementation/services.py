@@ -1,0 +1,118 @@
+"""Reporting the implementation of funded projects: status, progress, spending, milestones."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (
+    IMPLEMENTATION_STATUSES,
+    Area,
+    Implementation,
+    ImplementationUpdate,
+    Milestone,
+    Proposal,
+    ProposalFollow,
+    ProposalStatus,
+    User,
+)
+from app.models.types import utcnow
+from app.permissions import Action, can
+from app.proposals.services import ProposalError, transition
+from app.proposals.timeline import record_event
+
+TRACKED = (ProposalStatus.FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value, ProposalStatus.COMPLETED.value)
+
+
+def check_reporter(user: User, proposal: Proposal) -> None:
+    if not can(user, Action.REPORT_IMPLEMENTATION, proposal.area):
+        raise ProposalError(_l("Only akimat officials of this area report on implementation."))
+    if proposal.status not in TRACKED:
+        raise ProposalError(_l("Only funded projects have an implementation to report."))
+
+
+def implementation_of(proposal: Proposal) -> Implementation:
+    return proposal.implementation or Implementation(proposal_id=proposal.id, status="planned", progress=0, spent=0)
+
+
+def report(proposal: Proposal, official: User, *, status: str, progress: int, spent: int, note: str = "",
+           photo_name: str | None = None) -> Implementation:
+    """Record an implementation update: a timeline event that notifies the author, supporters
+    and followers. Refuses progress outside 0–100, negative spending, a cancellation without a
+    reason and an unknown status."""
+    check_reporter(official, proposal)
+    if status not in IMPLEMENTATION_STATUSES:
+        raise ProposalError(_l("Unknown implementation status."), field="status")
+    if progress is None or not 0 <= progress <= 100:
+        raise ProposalError(_l("Progress is a percentage from 0 to 100."), field="progress")
+    if spent is None or spent < 0:
+        raise ProposalError(_l("The amount spent cannot be negative."), field="spent")
+    if status == "cancelled" and len((note or "").strip()) < 10:
+        raise ProposalError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
+    if status == "completed" and progress != 100:
+        raise ProposalError(_l("A completed project is 100% done."), field="progress")
+    implementation = implementation_of(proposal)
+    implementation.status, implementation.progress, implementation.spent = status, progress, spent
+    implementation.updated_at = utcnow()
+    db.session.add(implementation)
+    db.session.add(ImplementationUpdate(proposal_id=proposal.id, actor_id=official.id, status=status,
+                                        progress=progress, spent=spent, note=(note or "").strip() or None,
+                                        photo_name=photo_name))
+    if proposal.status == ProposalStatus.FUNDED.value:
+        proposal.status = ProposalStatus.IN_IMPLEMENTATION.value
+    if status == "completed" and proposal.status == ProposalStatus.IN_IMPLEMENTATION.value:
+        transition(proposal, ProposalStatus.COMPLETED, actor=official, kind="implementation", role="akimat",
+                   note=note or None, status=status, progress=progress)
+    else:
+        record_event(proposal, "implementation", official, role="akimat", note=(note or "").strip() or None,
+                     status=status, progress=progress)
+    db.session.commit()
+    return implementation
+
+
+def add_milestone(proposal: Proposal, official: User, *, title: str, starts_on: date, planned_on: date) -> Milestone:
+    check_reporter(official, proposal)
+    if planned_on < starts_on:
+        raise ProposalError(_l("A milestone cannot be due before it starts."), field="planned_on")
+    milestone = Milestone(proposal_id=proposal.id, title=title.strip(), starts_on=starts_on, planned_on=planned_on)
+    db.session.add(milestone)
+    db.session.commit()
+    return milestone
+
+
+def complete_milestone(milestone: Milestone, official: User, done_on: date) -> None:
+    proposal = db.session.get(Proposal, milestone.proposal_id)
+    check_reporter(official, proposal)
+    if done_on < milestone.starts_on:
+        raise ProposalError(_l("A milestone cannot be done before it starts."), field="done_on")
+    milestone.done_on = done_on
+    db.session.commit()
+
+
+def follow(user: User, proposal_ids: list[int]) -> None:
+    """Follow projects (idempotent). Used by the booth when a voter opts in."""
+    for pid in proposal_ids:
+        db.session.add(ProposalFollow(proposal_id=pid, user_id=user.id))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+
+
+def dashboard(area: Area) -> dict:
+    """Funded projects of an area (and inside it) with their implementation."""
+    projects = list(db.session.scalars(
+        select(Proposal).where(Proposal.area_id.in_(area.subtree_select()), Proposal.status.in_(TRACKED))
+        .order_by(Proposal.id)))
+    rows = []
+    for p in projects:
+        implementation = implementation_of(p)
+        late = [m for m in implementation.milestones if m.is_late()] if p.implementation else []
+        rows.append({"proposal": p, "implementation": implementation, "allocated": p.cost, "late": late})
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row["implementation"].status] = by_status.get(row["implementation"].status, 0) + 1
+    return {"rows": rows, "allocated": sum(r["allocated"] for r in rows),
+            "spent": sum(r["implementation"].spent for r in rows), "by_status": by_status,
+            "late": [r for r in rows if r["late"]]}

@@ -1,0 +1,121 @@
+"""Implementation tracking, following voted projects, the area dashboard and "my participation"."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Ballot,
+    Implementation,
+    ImplementationUpdate,
+    Milestone,
+    Notification,
+    Proposal,
+    ProposalFollow,
+)
+from app.results import services as result_service
+
+from .conftest import make_user
+from .test_proposals import EN
+from .test_voting import ballot, vote  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def funded(client, users, areas, ballot, log_in):  # noqa: F811
+    """A counted and published budget; returns (funded proposal, the voter who followed it)."""
+    budget, projects = ballot
+    follower = make_user(home=areas["Esil district / okrug 8"])
+    log_in(follower)
+    vote(client, budget, projects[:1], follow="1")
+    client.post("/auth/logout")
+    result = result_service.count(budget, users["akimat"])
+    result_service.publish(result, users["akimat"])
+    return db.session.get(Proposal, projects[0].id), follower
+
+
+def test_follow_at_casting_is_stored_apart_from_the_ballot(funded):
+    proposal, follower = funded
+    follows = db.session.scalars(select(ProposalFollow)).all()
+    assert [(f.user_id, f.proposal_id) for f in follows] == [(follower.id, proposal.id)]
+    assert {c.name for c in ProposalFollow.__table__.columns} == {"id", "proposal_id", "user_id"}
+    assert "user" not in " ".join(c.name for c in Ballot.__table__.columns)
+
+
+def test_akimat_reports_progress_and_followers_hear_about_it(client, users, funded, log_in):
+    proposal, follower = funded
+    log_in(users["akimat"])
+    response = client.post(f"/proposals/{proposal.id}/implementation",
+                           data={"what": "report", "status": "in_progress", "progress": "60", "spent": "25000000",
+                                 "note": "Frames installed"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    proposal = db.session.get(Proposal, proposal.id)
+    assert proposal.status == "in_implementation"
+    assert (proposal.implementation.progress, proposal.implementation.spent) == (60, 25_000_000)
+    event = proposal.events[-1]
+    assert event.kind == "implementation" and event.data == {"status": "in_progress", "progress": 60}
+    notified = set(db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)))
+    assert follower.id in notified and users["resident"].id in notified
+    client.post("/auth/logout")
+    log_in(follower)
+    mine = client.get("/me", headers=EN).get_data(as_text=True)
+    assert "Implementation: in progress, 60% done" in mine
+    page = client.get(f"/proposals/{proposal.id}", headers=EN).get_data(as_text=True)
+    assert "60% done" in page and "Spent 25,000,000 ₸ of 40,000,000 ₸ allocated" in page
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"progress": "120", "spent": "0"}, "from 0 to 100"),
+    ({"progress": "-1", "spent": "0"}, "from 0 to 100"),
+    ({"progress": "10", "spent": "-5"}, "cannot be negative"),
+    ({"progress": "x", "spent": "0"}, "from 0 to 100"),
+    ({"progress": "10", "spent": "0", "status": "cancelled", "note": "no"}, "Explain why"),
+    ({"progress": "90", "spent": "0", "status": "completed"}, "100% done"),
+])
+def test_bad_reports_are_refused_and_nothing_stored(client, users, funded, log_in, data, message):
+    proposal, _ = funded
+    log_in(users["akimat"])
+    response = client.post(f"/proposals/{proposal.id}/implementation",
+                           data={"what": "report", "status": "in_progress", **data}, headers=EN)
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ImplementationUpdate)) == 0
+    assert db.session.get(Implementation, proposal.id) is None
+
+
+def test_milestone_dates_cannot_be_inverted(client, users, funded, log_in):
+    proposal, _ = funded
+    log_in(users["akimat"])
+    today = date.today()
+    bad = client.post(f"/proposals/{proposal.id}/implementation", headers=EN, data={
+        "what": "milestone", "title": "Foundation", "starts_on": today.isoformat(),
+        "planned_on": (today - timedelta(days=3)).isoformat()})
+    assert "cannot be due before it starts" in bad.get_data(as_text=True)
+    client.post(f"/proposals/{proposal.id}/implementation", data={
+        "what": "milestone", "title": "Foundation", "starts_on": (today - timedelta(days=30)).isoformat(),
+        "planned_on": (today - timedelta(days=2)).isoformat()})
+    milestone = db.session.scalar(select(Milestone))
+    assert milestone.is_late()
+    client.post(f"/milestones/{milestone.id}/done", data={"done_on": (today - timedelta(days=60)).isoformat()})
+    db.session.expire_all()
+    assert db.session.get(Milestone, milestone.id).done_on is None
+
+
+@pytest.mark.parametrize("who", ["resident", "akimat_elsewhere", "deputy", "moderator"])
+def test_only_akimat_of_the_area_updates_implementation(client, users, funded, log_in, who):
+    proposal, _ = funded
+    log_in(users[who])
+    response = client.post(f"/proposals/{proposal.id}/implementation",
+                           data={"what": "report", "status": "in_progress", "progress": "50", "spent": "1"})
+    assert response.status_code == 403
+    assert db.session.get(Implementation, proposal.id) is None
+
+
+def test_dashboard_shows_spent_against_allocated(client, users, areas, funded, log_in):
+    proposal, _ = funded
+    log_in(users["akimat"])
+    client.post(f"/proposals/{proposal.id}/implementation",
+                data={"what": "report", "status": "procurement", "progress": "5", "spent": "1000000"})
+    client.post("/auth/logout")
+    page = client.get(f"/areas/{areas['Esil district'].id}/dashboard", headers=EN).get_data(as_text=True)
+    assert "Spent 1,000,000 ₸ of" in page and "procurement" in page and "<svg" in page
