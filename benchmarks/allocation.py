@@ -167,7 +167,7 @@ def bench_instance(path: Path, cap: float, repeat: int) -> None:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*")
-    ap.add_argument("--cap", type=float, default=240.0, help="seconds allowed per pabutools call")
+    ap.add_argument("--cap", type=float, default=240.0, help="seconds allowed per pabutools call (0: no cap)")
     ap.add_argument("--repeat", type=int, default=3, help="our timings: best of N runs")
     args = ap.parse_args(argv)
 
