@@ -161,13 +161,13 @@ def bench_instance(path: Path, cap: float, repeat: int) -> None:
     passes = ours.details.get("add1_steps", 0) + 1
     estimate = "" if t_pb is not None or t_plain is None else \
         f" (estimate: {passes} passes x {t_plain:.1f} s = {passes * t_plain:.0f} s, {passes * t_plain / t_ours:.0f}x)"
-    row(f"mes {utility}, add1-greedy ({passes} MES passes)", t_ours, t_pb, same_as(ours, theirs), estimate)
+    row(f"mes {utility}, add1-greedy ({passes} Add1 shares)", t_ours, t_pb, same_as(ours, theirs), estimate)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*")
-    ap.add_argument("--cap", type=float, default=240.0, help="seconds allowed per pabutools call")
+    ap.add_argument("--cap", type=float, default=240.0, help="seconds allowed per pabutools call (0: no cap)")
     ap.add_argument("--repeat", type=int, default=3, help="our timings: best of N runs")
     args = ap.parse_args(argv)
 

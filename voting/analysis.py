@@ -94,7 +94,8 @@ def format_comparison(result: dict, instance: Instance) -> str:
     head = f"{'rule':44s} {'cost used':>16s} {'budget':>7s} {'funded':>6s} {'served':>7s} {'avg own':>7s}"
     lines = [head, "-" * len(head)]
     for s in result["rules"]:
-        lines.append(f"{s.label:44s} {s.cost:16,.0f} {s.budget_share:7.1%} {s.funded:6d} "
+        cost = f"{s.cost:,.0f}".replace(",", " ")
+        lines.append(f"{s.label:44s} {cost:>16s} {s.budget_share:7.1%} {s.funded:6d} "
                      f"{s.voters_served:7.1%} {s.avg_funded_of_own:7.2f}")
     lines.append("")
     lines.append("served: share of voters with at least one project of their ballot funded; "

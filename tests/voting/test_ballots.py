@@ -1,7 +1,7 @@
 """BallotRules report every violation, with numbers, in a translatable structure."""
 from __future__ import annotations
 
-from corpus import PABULIB_DIR
+from pabulib_corpus import PABULIB_DIR
 
 from voting import MESSAGES, BallotRules, Instance, Profile, Project, read_pabulib
 

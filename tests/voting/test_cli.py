@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from corpus import PABULIB_DIR, reference
+from pabulib_corpus import PABULIB_DIR, reference
 
 from voting.cli import main
 

@@ -119,3 +119,13 @@ def test_outcome_to_dict_is_json_ready():
     d = allocate("mes", inst, prof).to_dict()
     assert json.loads(json.dumps(d))["selected"] == d["selected"]
     assert set(d["explanations"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize("rule", ALL_RULES)
+def test_a_voter_of_weight_two_counts_like_two_identical_ballots(rule):
+    costs = {"a": 40, "b": 35, "c": 30, "d": 20}
+    ballots = [["a", "b"], ["c"], ["c", "d"], ["b", "d"]]
+    inst, weighted = election(costs, 100, ballots)
+    weighted = Profile.from_ballots(inst, "approval", ballots, weights=[2, 1, 1, 3])
+    _, copies = election(costs, 100, [ballots[0]] * 2 + [ballots[1], ballots[2]] + [ballots[3]] * 3)
+    assert sorted(allocate(rule, inst, weighted).selected) == sorted(allocate(rule, inst, copies).selected)

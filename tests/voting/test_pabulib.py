@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from corpus import PABULIB_DIR, files
+from pabulib_corpus import PABULIB_DIR, files
 
 from voting import PabulibError, parse_pabulib, read_pabulib, write_pabulib
 

@@ -139,3 +139,20 @@ def test_float_and_exact_mes_engines_agree_on_random_elections(scale):
             assert fast.selected == exact.selected and fast.cost == exact.cost
             assert fast.details["add1_steps"] == exact.details["add1_steps"]
             assert fast.cost <= Fraction(150 * scale)
+
+
+def test_add1_skipping_matches_the_exact_engine_with_points_and_rankings():
+    rng = np.random.default_rng(11)
+    for vote_type in ("cumulative", "ordinal"):
+        for _ in range(4):
+            m, n = 7, 40
+            instance = Instance([Project(str(j), int(rng.integers(5, 60)) * 100) for j in range(m)], 15000)
+            ballots = []
+            for _ in range(n):
+                chosen = [str(j) for j in rng.permutation(m)[: rng.integers(1, 4)]]
+                ballots.append({p: int(rng.integers(1, 4)) for p in chosen} if vote_type == "cumulative" else chosen)
+            profile = Profile.from_ballots(instance, vote_type, ballots)
+            fast = allocate("mes", instance, profile, completion="add1")
+            exact = allocate("mes", instance, profile, completion="add1", engine="exact")
+            assert fast.selected == exact.selected, vote_type
+            assert fast.details["add1_steps"] == exact.details["add1_steps"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from corpus import election, reference
-from reference_map import options_for
+from pabulib_corpus import election, reference
+from pabulib_reference_map import options_for
 
 from voting import allocate
 
@@ -29,5 +29,5 @@ def test_selection_matches_pabutools_reference(filename, key):
 
 
 def test_reference_covers_every_shared_file():
-    from corpus import files
+    from pabulib_corpus import files
     assert set(reference()) <= set(files())

@@ -12,7 +12,7 @@ def _run(rule_id, instance, profile, per_cost, tie_breaking, utility, borda, min
     order = _order(ctx, per_cost)
     selected: list = []
     explanations: dict = {}
-    spent = _fill(ctx, order, selected, explanations)
+    spent = _fill(ctx, order, selected, explanations, "score per cost" if per_cost else "score")
     ids = instance.ids
     return Outcome(rule_id, [ids[j] for j in selected], spent,
                    {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)},
@@ -25,12 +25,12 @@ def _order(ctx, per_cost):
     return greedy_order(ctx, per_cost)
 
 
-def _fill(ctx, order, selected, explanations) -> Fraction:
+def _fill(ctx, order, selected, explanations, by: str) -> Fraction:
     spent = fill_greedily(ctx, order, selected, Fraction(0), explanations, "")
     for pos, j in enumerate(order, start=1):
         pid = ctx.instance.ids[j]
         if explanations[pid].startswith("funded"):
-            explanations[pid] = explanations[pid].replace("funded:", f"funded as number {pos} by score:", 1)
+            explanations[pid] = explanations[pid].replace("funded:", f"funded as number {pos} by {by}:", 1)
     return spent
 
 
