@@ -51,7 +51,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
     if status == "cancelled" and len((note or "").strip()) < 10:
         raise ProposalError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
     if status == "completed" and progress != 100:
-        raise ProposalError(_l("A completed project is 100% done."), field="progress")
+        raise ProposalError(_l("A completed project has all its work done: set the progress to 100."), field="progress")
     implementation = implementation_of(proposal)
     implementation.status, implementation.progress, implementation.spent = status, progress, spent
     implementation.updated_at = utcnow()

@@ -71,7 +71,7 @@ def test_akimat_reports_progress_and_followers_hear_about_it(client, users, fund
     ({"progress": "10", "spent": "-5"}, "cannot be negative"),
     ({"progress": "x", "spent": "0"}, "from 0 to 100"),
     ({"progress": "10", "spent": "0", "status": "cancelled", "note": "no"}, "Explain why"),
-    ({"progress": "90", "spent": "0", "status": "completed"}, "100% done"),
+    ({"progress": "90", "spent": "0", "status": "completed"}, "set the progress to 100"),
 ])
 def test_bad_reports_are_refused_and_nothing_stored(client, users, funded, log_in, data, message):
     proposal, _ = funded
