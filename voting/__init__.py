@@ -8,7 +8,7 @@ Pure Python + NumPy/SciPy (+ PuLP for the exact optimum); no Flask, no database.
 """
 from .analysis import compare, format_comparison
 from .ballots import MESSAGES, BallotRules, Violation
-from .outcome import Outcome, money
+from .outcome import REASON_CODES, Outcome, Reason, money
 from .pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
 from .rules.common import RuleOptionError
 from .rules.maxutil import SolverError
@@ -19,8 +19,8 @@ from .types import BORDA_VARIANTS, VOTE_TYPES, Instance, Profile, Project
 __version__ = "0.1.0"
 
 __all__ = [
-    "BORDA_VARIANTS", "MESSAGES", "RULES", "TIE_BREAKS", "VOTE_TYPES", "BallotRules", "Instance",
-    "Outcome", "PabulibError", "Profile", "Project", "RuleOptionError", "SolverError",
+    "BORDA_VARIANTS", "MESSAGES", "REASON_CODES", "RULES", "TIE_BREAKS", "VOTE_TYPES", "BallotRules", "Instance",
+    "Outcome", "PabulibError", "Profile", "Project", "Reason", "RuleOptionError", "SolverError",
     "UnknownRuleError", "UnknownTieBreakError", "Violation", "__version__", "allocate", "compare",
     "format_comparison", "get_rule", "money", "parse_pabulib", "read_pabulib", "tie_rank",
     "write_pabulib",

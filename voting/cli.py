@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, default=0, help="seed for --tie-break lottery")
     a.add_argument("--borda", choices=["zero-based", "one-based"])
     a.add_argument("--min-votes", type=float, default=0)
-    a.add_argument("--json", action="store_true", help="print rule, selected, cost and explanations as JSON")
+    a.add_argument("--json", action="store_true", help="print rule, selected, cost, explanations and reasons as JSON")
     c = sub.add_parser("compare", help="compare the rules side by side")
     c.add_argument("file")
     c.add_argument("--tie-break", default="id", choices=list(TIE_BREAKS))
@@ -60,7 +60,8 @@ def main(argv=None) -> int:
                 d = outcome.to_dict()
                 print(json.dumps({"rule": d["rule"], "selected": d["selected"], "cost": d["cost"],
                                   "tie_breaking": d["tie_breaking"], "options": d["options"],
-                                  "explanations": d["explanations"]}, ensure_ascii=False, indent=1))
+                                  "explanations": d["explanations"], "reasons": d["reasons"]},
+                                 ensure_ascii=False, indent=1))
             else:
                 print("\n".join(outcome.selected))
             return 0

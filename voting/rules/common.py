@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..outcome import money
+from ..outcome import Reason, money
 from ..tiebreak import support_counts, tie_rank
 from ..types import Instance, Profile
 
@@ -57,13 +57,8 @@ class Context:
     def money(self, amount) -> str:
         return money(amount, self.instance)
 
-    def votes_text(self, j: int) -> str:
-        n = self.support[j]
-        n = int(n) if float(n).is_integer() else round(float(n), 2)
-        return f"{n} vote{'s' if n != 1 else ''}"
-
-    def below_min_votes(self, j: int) -> str:
-        return f"not funded: {self.votes_text(j)}, fewer than the {self.min_votes:g} required"
+    def below_min_votes(self, j: int) -> Reason:
+        return Reason("not_funded_too_few_votes", min=self.min_votes, votes=self.support[j])
 
 
 def density(ctx: Context, j: int):
@@ -76,27 +71,36 @@ def density(ctx: Context, j: int):
     return s / ctx.costs[j]
 
 
-def fill_greedily(ctx: Context, order, selected: list, spent: Fraction, explanations: dict,
-                  label: str) -> Fraction:
-    """Fund projects in ``order`` that still fit; explain the ones that do not."""
+def fill_greedily(ctx: Context, order, selected: list, spent: Fraction, reasons: dict,
+                  by: str | None = None) -> Fraction:
+    """Fund projects in ``order`` that still fit; give every project it meets a :class:`Reason`.
+
+    ``by`` (``"score"`` or ``"score per cost"``) marks the greedy rule itself: funded projects
+    get code ``funded`` with their position in ``order``; without it this is a completion after
+    MES (code ``funded_completion``)."""
     chosen = set(selected)
-    for j in order:
+    for number, j in enumerate(order, start=1):
         pid = ctx.instance.ids[j]
         if j in chosen:
             continue
         if not ctx.eligible[j]:
-            explanations.setdefault(pid, ctx.below_min_votes(j))
+            if pid not in reasons:
+                reasons[pid] = ctx.below_min_votes(j)
             continue
         left = ctx.budget - spent
-        if ctx.costs[j] <= left:
+        cost = ctx.costs[j]
+        if cost <= left:
             selected.append(j)
             chosen.add(j)
-            spent += ctx.costs[j]
-            explanations[pid] = (f"funded{label}: {ctx.votes_text(j)}, "
-                                 f"{ctx.money(ctx.budget - spent)} left afterwards")
+            spent += cost
+            if by is None:
+                reasons[pid] = Reason("funded_completion", votes=ctx.support[j], cost=cost,
+                                      left_after=ctx.budget - spent)
+            else:
+                reasons[pid] = Reason("funded", "funded_greedy", votes=ctx.support[j], cost=cost,
+                                      number=number, by=by, left_after=ctx.budget - spent)
         else:
-            explanations[pid] = (f"not funded: costs {ctx.money(ctx.costs[j])}, did not fit the "
-                                 f"remaining {ctx.money(left)}")
+            reasons[pid] = Reason("not_funded_did_not_fit", left=left, cost=cost)
     return spent
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..outcome import Outcome
+from ..outcome import Outcome, render
 from .common import Context, fill_greedily, greedy_order
 
 
@@ -11,27 +11,20 @@ def _run(rule_id, instance, profile, per_cost, tie_breaking, utility, borda, min
     ctx = Context(instance, profile, utility, borda, tie_breaking, seed, min_votes)
     order = _order(ctx, per_cost)
     selected: list = []
-    explanations: dict = {}
-    spent = _fill(ctx, order, selected, explanations, "score per cost" if per_cost else "score")
+    reasons: dict = {}
+    spent = fill_greedily(ctx, order, selected, Fraction(0), reasons,
+                          by="score per cost" if per_cost else "score")
     ids = instance.ids
+    reasons, explanations = render(instance, reasons)
     return Outcome(rule_id, [ids[j] for j in selected], spent,
                    {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)},
-                   {ids[j]: explanations[ids[j]] for j in range(ctx.m)}, tie_breaking,
+                   explanations, tie_breaking,
                    {"utility": utility, "borda": borda, "min_votes": min_votes},
-                   {"order": [ids[j] for j in order]})
+                   {"order": [ids[j] for j in order]}, reasons)
 
 
 def _order(ctx, per_cost):
     return greedy_order(ctx, per_cost)
-
-
-def _fill(ctx, order, selected, explanations, by: str) -> Fraction:
-    spent = fill_greedily(ctx, order, selected, Fraction(0), explanations, "")
-    for pos, j in enumerate(order, start=1):
-        pid = ctx.instance.ids[j]
-        if explanations[pid].startswith("funded"):
-            explanations[pid] = explanations[pid].replace("funded:", f"funded as number {pos} by {by}:", 1)
-    return spent
 
 
 def greedy(instance, profile, *, tie_breaking: str = "id", utility: str = "score",

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..outcome import Outcome
+from ..outcome import Outcome, Reason, render
 from .common import Context
 
 
@@ -66,21 +66,27 @@ def max_utility(instance, profile, *, tie_breaking: str = "id", utility: str = "
     if spent > ctx.budget:
         raise SolverError("solver answer exceeds the budget")
     total = float(np.sum(ctx.scores[chosen])) if chosen else 0.0
-    expl = {}
+    left = ctx.budget - spent
+    reasons = {}
     chosen_set = set(chosen)
     for j in range(ctx.m):
-        pid = ids[j]
+        pid, cost = ids[j], ctx.costs[j]
         if j in chosen_set:
-            expl[pid] = f"funded: part of the set with the largest total score ({total:g})"
+            reasons[pid] = Reason("funded", "funded_optimum", votes=ctx.support[j], cost=cost,
+                                  total_score=total)
         elif not ctx.eligible[j]:
-            expl[pid] = ctx.below_min_votes(j)
-        elif ctx.costs[j] > ctx.budget:
-            expl[pid] = f"not funded: costs {ctx.money(ctx.costs[j])}, more than the whole budget"
+            reasons[pid] = ctx.below_min_votes(j)
+        elif cost > ctx.budget:
+            reasons[pid] = Reason("not_funded_too_dear", cost=cost)
         elif ctx.scores[j] <= 0:
-            expl[pid] = "not funded: nobody voted for it"
+            reasons[pid] = Reason("not_funded", "not_funded_nobody_voted")
+        elif cost > left:
+            # Left out of the optimum; what a reader can check is that it no longer fits.
+            reasons[pid] = Reason("not_funded_did_not_fit", "not_funded_not_optimal", left=left, cost=cost)
         else:
-            expl[pid] = "not funded: not in the affordable set with the largest total score"
+            reasons[pid] = Reason("not_funded", "not_funded_not_optimal", left=left, cost=cost)
+    reasons, expl = render(instance, reasons)
     return Outcome("max-utility", [ids[j] for j in chosen], spent,
                    {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)}, expl, tie_breaking,
                    {"utility": utility, "borda": borda, "min_votes": min_votes},
-                   {"total_score": total})
+                   {"total_score": total}, reasons)

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..outcome import Outcome
+from ..outcome import Outcome, Reason, render
 from .common import Context, check_choice, fill_greedily, greedy_order
 from .mes_core import MesData, Run, run_exact, run_float
 
@@ -99,16 +99,17 @@ def method_of_equal_shares(instance, profile, *, tie_breaking: str = "id", utili
     details["voter_budget"] = float(share)
     selected = list(free) + list(run.order)
     spent = run.spent
-    explanations = _explain(ctx, data, run, free, share)
+    reasons = _explain(ctx, data, run, free)
     if completion in ("add1-greedy", "greedy") and not _exhaustive(ctx, run, range(ctx.m), ctx.budget):
         order = greedy_order(ctx, per_cost=True, exclude=selected)
-        spent = fill_greedily(ctx, order, selected, spent, explanations, " in the greedy completion")
+        spent = fill_greedily(ctx, order, selected, spent, reasons)
     details["rounds"] = [ids[j] for j in run.order]
+    reasons, explanations = render(instance, reasons)
     return Outcome("mes", [ids[j] for j in selected], spent,
                    {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)},
-                   {ids[j]: explanations[ids[j]] for j in range(ctx.m)}, tie_breaking,
+                   explanations, tie_breaking,
                    {"utility": utility, "completion": completion, "borda": borda,
-                    "min_votes": min_votes}, details)
+                    "min_votes": min_votes}, details, reasons)
 
 
 def _add1(ctx, data, run, share, pool, engine, max_steps):
@@ -174,21 +175,25 @@ def _budget_increase(ctx, data, run, share, total_weight, engine):
     return previous, previous_share, steps
 
 
-def _explain(ctx, data, run: Run, free, share) -> dict:
+def _explain(ctx, data, run: Run, free) -> dict:
+    """A :class:`Reason` per project after the MES pass (before any greedy completion).
+
+    ``funded_mes`` params: ``round``, ``votes`` (the supporters who paid, weighted), ``share``
+    = the **average** payment per paying supporter; when the payments differ (a supporter
+    ran out of money, or payments follow points) ``share_min`` and ``share_max`` are added."""
     ids = ctx.instance.ids
     out = {}
     for j in free:
-        out[ids[j]] = "funded: it costs nothing and has supporters"
-    why = ("each in proportion to their points, or all they had left" if ctx.utility == "score"
-           and not ctx.profile.is_approval else "those with less left paid all they had")
+        out[ids[j]] = Reason("funded", "funded_free", votes=ctx.support[j], cost=ctx.costs[j])
+    unequal = ("funded_mes_unequal_points" if ctx.utility == "score" and not ctx.profile.is_approval
+               else "funded_mes_unequal")
     for r, (j, pay) in enumerate(zip(run.order, run.payments or []), start=1):
         payers, mean, lo, hi = pay
-        who = f"its {_count(payers)} supporter{'s' if payers != 1 else ''}"
         if hi - lo <= max(1e-9 * hi, 0.005):
-            out[ids[j]] = f"funded in round {r}: {who} paid {ctx.money(mean)} each"
+            out[ids[j]] = Reason("funded_mes", round=r, votes=payers, share=mean, cost=ctx.costs[j])
         else:
-            out[ids[j]] = (f"funded in round {r}: {who} paid {ctx.money(mean)} on average "
-                           f"({ctx.money(lo)} to {ctx.money(hi)}: {why})")
+            out[ids[j]] = Reason("funded_mes", unequal, round=r, votes=payers, share=mean,
+                                 share_min=lo, share_max=hi, cost=ctx.costs[j])
     budgets = run.budgets
     for j in range(ctx.m):
         pid = ids[j]
@@ -197,16 +202,11 @@ def _explain(ctx, data, run: Run, free, share) -> dict:
         if not ctx.eligible[j]:
             out[pid] = ctx.below_min_votes(j)
         elif ctx.support[j] == 0:
-            out[pid] = "not funded: nobody voted for it"
+            out[pid] = Reason("not_funded", "not_funded_nobody_voted")
         elif data.sum_wu[j] == 0:
-            out[pid] = "not funded: no voter gains anything from it under this utility"
+            out[pid] = Reason("not_funded", "not_funded_no_gain")
         else:
             S, _ = data.slice(j)
             left = float(ctx.weights[S] @ budgets[S]) if len(budgets) else 0.0
-            out[pid] = (f"not funded: its supporters had {ctx.money(left)} left, "
-                        f"it costs {ctx.money(ctx.costs[j])}")
+            out[pid] = Reason("not_funded_supporters_short", left=left, cost=ctx.costs[j])
     return out
-
-
-def _count(x: float):
-    return int(x) if float(x).is_integer() else round(x, 2)

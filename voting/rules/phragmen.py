@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp
 
-from ..outcome import Outcome
+from ..outcome import Outcome, Reason, render
 from .common import Context
 
 _TOL = 1e-9
@@ -41,7 +41,7 @@ def phragmen(instance, profile, *, tie_breaking: str = "id", min_votes: float = 
     last = np.zeros(profile.n_voters, dtype=np.int64)   # label of the voter's current load
     loads_f = [0.0]                                     # load value per label (float)
     loads_x = [Fraction(0)]                             # and exact
-    selected, explanations = [], {}
+    selected, reasons = [], {}
     spent = Fraction(0)
     stop_reason = None
     while remaining:
@@ -80,21 +80,22 @@ def phragmen(instance, profile, *, tie_breaking: str = "id", min_votes: float = 
         loads_x.append(value if value is not None else loads_x[-1])
         loads_f.append(float(value) if value is not None else loads_f[-1])
         last[rows] = len(loads_f) - 1
-        explanations[ids[s]] = (f"funded in round {len(selected)}: its {ctx.votes_text(s)} shared the cost, "
-                                f"raising each supporter's load to {ctx.money(value) if value else 0}")
+        reasons[ids[s]] = Reason("funded", "funded_phragmen", votes=ctx.support[s], cost=ctx.costs[s],
+                                 round=len(selected), load=value or 0)
     for j in range(ctx.m):
         pid = ids[j]
-        if pid in explanations:
+        if pid in reasons:
             continue
         if not ctx.eligible[j]:
-            explanations[pid] = ctx.below_min_votes(j)
+            reasons[pid] = ctx.below_min_votes(j)
         elif ctx.costs[j] > ctx.budget:
-            explanations[pid] = f"not funded: costs {ctx.money(ctx.costs[j])}, more than the whole budget"
+            reasons[pid] = Reason("not_funded_too_dear", cost=ctx.costs[j])
         elif stop_reason is not None:
-            explanations[pid] = (f"not funded: the count stopped when {ids[stop_reason]} (next in line) "
-                                 f"did not fit the remaining {ctx.money(ctx.budget - spent)}")
+            reasons[pid] = Reason("not_funded_did_not_fit", "not_funded_count_stopped",
+                                  left=ctx.budget - spent, cost=ctx.costs[j], next=ids[stop_reason])
         else:
-            explanations[pid] = "not funded"
+            reasons[pid] = Reason("not_funded")
+    reasons, explanations = render(instance, reasons)
     return Outcome("phragmen", [ids[j] for j in selected], spent,
                    {ids[j]: float(approvals[j]) for j in range(ctx.m)}, explanations,
-                   tie_breaking, {"min_votes": min_votes}, {})
+                   tie_breaking, {"min_votes": min_votes}, {}, reasons)
