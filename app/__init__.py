@@ -36,6 +36,9 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_cli(app)
+    from app.audit import remember_actor
+
+    app.before_request(remember_actor)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

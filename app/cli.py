@@ -78,6 +78,23 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"Reminded {remind()} registrant(s).")
 
+    @app.cli.group()
+    def audit():
+        """The hash-chained audit log."""
+
+    @audit.command("verify")
+    def audit_verify():
+        """Recompute the audit log's hash chain and report any altered or removed entry."""
+        from app.audit import verify
+        from app.models import AuditEntry
+
+        problems = verify()
+        if problems:
+            for problem in problems:
+                click.echo(f"TAMPERED: {problem}", err=True)
+            raise SystemExit(1)
+        click.echo(f"Audit log intact: {db.session.scalar(select(func.count(AuditEntry.id)))} entries verified.")
+
     @app.cli.command("send-outbox")
     def send_outbox():
         """Deliver queued emails (run from cron)."""

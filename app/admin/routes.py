@@ -1,7 +1,7 @@
 """Admin pages: areas, processes and phases, budgets, role grants, MCI rates.
 
 Every route checks the permission for the exact area it touches (app.permissions)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -318,3 +318,22 @@ def mci():
         return redirect(url_for("admin.mci"))
     rates = list(db.session.scalars(select(McIRate).order_by(McIRate.year.desc())))
     return render_template("admin/mci.html", form=form, rates=rates)
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+@bp.route("/audit")
+@requires(Action.GRANT_ROLES)
+def audit_log():
+    from app.models import AuditEntry
+
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    actor = request.args.get("actor", type=int)
+    object_type = request.args.get("type", "")[:50]
+    if actor:
+        query = query.where(AuditEntry.actor_id == actor)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    page = db.paginate(query, per_page=50, error_out=False)
+    types = list(db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))
+    return render_template("admin/audit.html", page=page, types=types, object_type=object_type, actor=actor)

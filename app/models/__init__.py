@@ -48,3 +48,6 @@ from app.models.implementation import (  # noqa: E402
 )
 
 __all__ += ["IMPLEMENTATION_STATUSES", "Implementation", "ImplementationUpdate", "Milestone", "ProposalFollow"]
+from app.models.audit import AuditEntry  # noqa: E402
+
+__all__ += ["AuditEntry"]
