@@ -12,3 +12,12 @@ REQUIRED = DataRequired(message=_l("Please fill in this field."))
 VALID_EMAIL = Email(check_deliverability=False, message=_l("Enter a valid email address, like name@example.kz."))
 # For number fields: unlike DataRequired it keeps the "not a valid number" message from parsing.
 NUMBER_REQUIRED = InputRequired(message=_l("Please fill in this field."))
+
+
+def whole_number(text: str | None, *, max_digits: int = 15) -> int | None:
+    """The ASCII whole number in ``text``, or None. (str.isdigit accepts '²' and other digits
+    that int() refuses, which would turn a typo into a server error.)"""
+    text = (text or "").strip()
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.areas import all_areas, area_label
 from app.extensions import db
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, whole_number
 from app.models import Area, Budget, Category, PhaseKind, RoleGrant, User
 from app.models.types import utcnow
 from app.permissions import Action, can
@@ -160,10 +160,10 @@ def _read_minutes(meeting: Meeting) -> dict:
             "note": request.form.get(f"note-{item.id}", ""),
             "title": request.form.get(f"title-{item.id}", ""),
             "description": request.form.get(f"description-{item.id}", ""),
-            "cost": int(cost) if cost.isdigit() and len(cost) < 14 else None,
+            "cost": whole_number(cost, max_digits=13),
         }
     actions = []
-    for n in range(int(request.form.get("action_rows", "0") or 0) if request.form.get("action_rows", "").isdigit() else 0):
+    for n in range(min(whole_number(request.form.get("action_rows")) or 0, 50)):
         what = request.form.get(f"what-{n}", "").strip()
         if not what:
             continue
@@ -172,13 +172,13 @@ def _read_minutes(meeting: Meeting) -> dict:
             due = date.fromisoformat(request.form.get(f"due-{n}", ""))
         except ValueError:
             raise services.MeetingError(_("Give each action item a due date."), field="action_items") from None
-        actions.append({"what": what, "owner_id": int(owner) if owner.isdigit() else 0, "due_on": due,
+        actions.append({"what": what, "owner_id": whole_number(owner) or 0, "due_on": due,
                         "status": request.form.get(f"status-{n}", "open")})
     attendance = request.form.get("attendance_count", "0").strip()
-    if not attendance.isdigit():
+    if whole_number(attendance, max_digits=7) is None:
         raise services.MeetingError(_("Attendance is a whole number."), field="attendance_count")
-    return {"attendance_count": int(attendance),
-            "attended_user_ids": [int(v) for v in request.form.getlist("attended") if v.isdigit()],
+    return {"attendance_count": whole_number(attendance, max_digits=7),
+            "attended_user_ids": [n for n in map(whole_number, request.form.getlist("attended")) if n],
             "summary": request.form.get("summary", ""), "decisions": decisions, "action_items": actions}
 
 

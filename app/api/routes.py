@@ -78,3 +78,6 @@ def results_csv(budget_id):
     response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_results.csv"'
     return response
+
+
+from app.api import open_data, openapi  # noqa: E402,F401  (register their routes on bp)

@@ -13,7 +13,7 @@ from app.ballots.forms import (
 )
 from app.ballots.messages import error_texts, violation_text
 from app.extensions import db
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, whole_number
 from app.implementation.services import follow
 from app.models import Budget
 from app.permissions import Action, can, require
@@ -37,10 +37,11 @@ def _read_ballot(config, proposals) -> tuple[object, dict]:
         raw = request.form.get(f"p{pid}", "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or len(raw) > 6:
+        number = whole_number(raw, max_digits=6)
+        if number is None:
             bad.append(pid)
             continue
-        values[pid] = int(raw)
+        values[pid] = number
     key = "points" if config.ballot_type == "cumulative" else "ranks"
     if config.ballot_type == "ranking" and len(set(values.values())) != len(values):
         bad.append("duplicate-rank")
@@ -95,13 +96,14 @@ def cast(budget_id):
     config = config_for(budget)
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
-    ballot, _shown = _read_ballot(config, ballot_proposals(budget))
+    proposals = ballot_proposals(budget)
+    ballot, _shown = _read_ballot(config, proposals)
     try:
         if request.form.get("receipt") and request.form.get("change_key"):
             services.change(current_user, budget, request.form["receipt"], request.form["change_key"], ballot)
             flash(_("Your ballot is changed."), "success")
             return redirect(url_for("ballots.booth", budget_id=budget.id))
-        receipt, change_key = services.cast(current_user, budget, ballot)
+        receipt, change_key = services.cast(current_user, budget, ballot, proposals=proposals)
         if request.form.get("follow"):
             # The voter's own choice, stored apart from the ballot (and after it is committed).
             chosen = ballot if not isinstance(ballot, dict) else list(ballot)
@@ -112,8 +114,8 @@ def cast(budget_id):
             flash(message, "error")
         return redirect(url_for("ballots.booth", budget_id=budget.id))
     # Shown once, on the next page only: the server keeps no link between voter and receipt.
-    session["receipt"] = {"budget": budget.id, "receipt": receipt, "change_key": change_key}
-    return redirect(url_for("ballots.receipt", budget_id=budget.id))
+    session["receipt"] = {"budget": budget_id, "receipt": receipt, "change_key": change_key}
+    return redirect(url_for("ballots.receipt", budget_id=budget_id))
 
 
 @bp.route("/budgets/<int:budget_id>/receipt")

@@ -77,8 +77,10 @@ def normalize_choices(config: BallotConfig, raw: dict) -> dict[str, int] | list[
     return [pid for _, pid in ranks]
 
 
-def violations(budget: Budget, ballot) -> list:
-    instance = instance_for(budget, ballot_proposals(budget))
+def violations(budget: Budget, ballot, proposals=None) -> list:
+    """Every problem of ``ballot`` per voting.BallotRules (``proposals``: the ballot's projects,
+    when the caller has loaded them already)."""
+    instance = instance_for(budget, ballot_proposals(budget) if proposals is None else proposals)
     return rules_for(budget, instance).validate(ballot)
 
 
@@ -99,13 +101,13 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def cast(user: User, budget: Budget, ballot, *, today: date | None = None) -> tuple[str, str | None]:
+def cast(user: User, budget: Budget, ballot, *, today: date | None = None, proposals=None) -> tuple[str, str | None]:
     """An online ballot by a logged-in resident. Returns (receipt, change_key); change_key is
     None unless the budget allows changes."""
     check_eligible(user, budget, today=today)
     today = today or date.today()
     return _store(budget, ballot, iin=parse_iin(user.iin), user_id=user.id, district_id=district_of(user.home_area),
-                  channel="online", today=today)
+                  channel="online", today=today, proposals=proposals)
 
 
 def cast_paper(official: User, budget: Budget, iin_text: str, ballot, *, today: date | None = None) -> str:
@@ -133,16 +135,15 @@ def cast_paper(official: User, budget: Budget, iin_text: str, ballot, *, today: 
 
 
 def _store(budget: Budget, ballot, *, iin: IIN, user_id: int | None, district_id: int | None, channel: str,
-           today: date, entered_by: User | None = None) -> tuple[str, str | None]:
+           today: date, entered_by: User | None = None, proposals=None) -> tuple[str, str | None]:
     """Store one ballot and the record that this person voted, in one transaction.
 
     The primary key of VoterParticipation (budget, IIN) makes a second ballot impossible even
     when requests race; the loser gets a clear refusal and stores nothing."""
-    problems = violations(budget, ballot)
+    problems = violations(budget, ballot, proposals)
     if problems:
         raise BallotError(*problems)
-    if has_voted(iin.value, budget):
-        raise BallotError(_l("This person has already voted on this budget."))
+    # No "has voted?" query first: the primary key refuses a second ballot below, race or not.
     config = config_for(budget)
     change_key = secrets.token_urlsafe(9) if config.allow_change and channel == "online" else None
     receipt = new_receipt()

@@ -69,7 +69,7 @@ def parse_iin(raw: str, *, today: date | None = None) -> IIN:
     Spaces are ignored so that "900101 300 123" as printed on ID cards is accepted.
     """
     value = (raw or "").replace(" ", "").strip()
-    if len(value) != 12 or not value.isdigit():
+    if len(value) != 12 or not (value.isascii() and value.isdigit()):
         raise InvalidIIN(IINError.NOT_12_DIGITS)
     if value[6] not in CENTURY_SEX:
         raise InvalidIIN(IINError.BAD_CENTURY_DIGIT)

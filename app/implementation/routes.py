@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, whole_number
 from app.implementation import services
 from app.models import (
     IMPLEMENTATION_STATUSES,
@@ -31,7 +31,8 @@ bp = Blueprint("implementation", __name__)
 
 def _int(name):
     value = request.form.get(name, "").strip()
-    return int(value) if value.lstrip("-").isdigit() and len(value) < 16 else None
+    number = whole_number(value.removeprefix("-"))
+    return None if number is None else (-number if value.startswith("-") else number)
 
 
 def _date(name):

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
+from app.forms import whole_number
 from app.models import PUBLIC_STATUSES, Area, Proposal, ProposalStatus
 
 SORTS = {
@@ -31,7 +32,7 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         def as_int(name):
             value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return whole_number(value, max_digits=9)
 
         sort = args.get("sort", "supports")
         status = args.get("status", "")

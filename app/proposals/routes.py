@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.areas import all_areas
 from app.extensions import db
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, whole_number
 from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
 from app.permissions import Action, can
 from app.proposals import comments as comment_service
@@ -266,7 +266,7 @@ def restore(proposal_id):
 @login_required
 def add_comment(proposal_id):
     def act(proposal, form):
-        parent = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+        parent = whole_number(form.parent_id.data)
         comment_service.add_comment(proposal, current_user, body=form.body.data, stance=form.stance.data,
                                     parent_id=parent)
 

@@ -1,9 +1,10 @@
 """The one adapter between the database and the counting library ``voting``: budgets and
 ballot rows become a ``voting.Instance`` and ``Profile``; outcomes come back as plain data."""
 import hashlib
+import json
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from app.extensions import db
 from app.models import Ballot, BallotConfig, Budget, Proposal, ProposalStatus
@@ -75,22 +76,29 @@ def rules_for(budget: Budget, instance: Instance) -> BallotRules:
 def profile_for(budget: Budget, instance: Instance) -> Profile:
     """Every stored ballot of the budget, voter ids replaced by receipts (sorted, so the file
     says nothing about the order ballots arrived in)."""
+    # Plain rows, decoded here: the ORM's per-row JSON processing was most of the time taken
+    # to count 100,000 ballots.
+    table = Ballot.__table__
     rows = db.session.execute(
-        select(Ballot.receipt, Ballot.choices, Ballot.channel).where(Ballot.budget_id == budget.id)
-        .order_by(Ballot.receipt)
+        select(table.c.receipt, cast(table.c.choices, Text), table.c.channel)
+        .where(table.c.budget_id == budget.id).order_by(table.c.receipt)
     ).all()
     vote_type = VOTE_TYPES[config_for(budget).ballot_type]
-    ballots = []
-    for _, choices, _ in rows:
-        known = {pid: value for pid, value in choices.items() if pid in instance.index}
+    ballots, receipts, channels = [], [], []
+    index = instance.index
+    for receipt, raw, channel in rows:
+        choices = json.loads(raw) if isinstance(raw, str) else raw
+        known = {pid: value for pid, value in choices.items() if pid in index}
         if vote_type == "cumulative":
             ballots.append(known)
         elif vote_type == "ordinal":
-            ballots.append([pid for pid, _ in sorted(known.items(), key=lambda item: item[1])])
+            ballots.append(sorted(known, key=known.__getitem__))
         else:
             ballots.append(list(known))
-    return Profile.from_ballots(instance, vote_type, ballots, voter_ids=[r.receipt for r in rows],
-                                columns={"voting_method": [r.channel for r in rows]})
+        receipts.append(receipt)
+        channels.append(channel)
+    return Profile.from_ballots(instance, vote_type, ballots, voter_ids=receipts,
+                                columns={"voting_method": channels})
 
 
 def election(budget: Budget) -> tuple[Instance, Profile]:

@@ -48,6 +48,8 @@ def test_second_weights_are_used_when_the_first_sum_gives_ten():
         ("12345", IINError.NOT_12_DIGITS),
         ("9009173012345", IINError.NOT_12_DIGITS),
         ("90091730123a", IINError.NOT_12_DIGITS),
+        ("²" * 12, IINError.NOT_12_DIGITS),  # str.isdigit() says yes; int() says no
+        ("٩٠٠٩١٧٣٠١٢٣٤", IINError.NOT_12_DIGITS),
         ("", IINError.NOT_12_DIGITS),
         ("900917701234", IINError.BAD_CENTURY_DIGIT),
         ("900917001234", IINError.BAD_CENTURY_DIGIT),

@@ -1,0 +1,169 @@
+"""Read-only open data under /api/v1: areas, processes, proposals with their timelines,
+meetings with minutes, and implementation. Stable ids, ISO 8601 times, integer tenge, names
+in kk/ru/en. Bad parameters get 400 with a JSON error; unknown ids 404."""
+from flask import abort, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.api.routes import bp
+from app.extensions import db
+from app.forms import whole_number
+from app.models import Area, Process, Proposal, ProposalEvent, ProposalStatus
+from app.proposals import listing
+from app.proposals.timeline import event_text
+from meetings.models import Meeting
+
+MAX_PER_PAGE = 100
+
+
+class BadParameter(Exception):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    return jsonify(error="bad_parameter", parameter=error.name, message=error.message), 400
+
+
+def _int_arg(name: str, default=None, *, minimum=1, maximum=10**9):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    number = whole_number(raw)
+    if number is None or not minimum <= number <= maximum:
+        raise BadParameter(name, f"{name} must be a whole number from {minimum} to {maximum}")
+    return int(raw)
+
+
+def _names(obj, prefix: str) -> dict:
+    return {lang: getattr(obj, f"{prefix}_{lang}") for lang in ("kk", "ru", "en")}
+
+
+def _time(value):
+    return value.isoformat() if value is not None else None
+
+
+def _page(items, page, per_page, has_next, serialize):
+    return jsonify(items=[serialize(i) for i in items], page=page, per_page=per_page, has_next=has_next)
+
+
+def _area(a: Area) -> dict:
+    return {"id": a.id, "parent_id": a.parent_id, "kind": a.kind, "kato": a.kato, "name": _names(a, "name")}
+
+
+@bp.get("/areas")
+def areas():
+    return jsonify(items=[_area(a) for a in db.session.scalars(select(Area).order_by(Area.path))])
+
+
+@bp.get("/areas/<int:area_id>")
+def area(area_id):
+    a = db.session.get(Area, area_id) or abort(404)
+    return jsonify(_area(a))
+
+
+def _process(p: Process) -> dict:
+    return {"id": p.id, "area_id": p.area_id, "year": p.year, "title": _names(p, "title"), "status": p.status(),
+            "support_threshold": p.support_threshold,
+            "phases": [{"kind": ph.kind, "starts_at": _time(ph.starts_at), "ends_at": _time(ph.ends_at)}
+                       for ph in p.phases],
+            "budgets": [{"id": b.id, "area_id": b.area_id, "name": _names(b, "name"), "amount": b.amount,
+                         "project_limit": b.project_limit()} for b in p.budgets]}
+
+
+@bp.get("/processes")
+def processes():
+    query = select(Process).order_by(Process.year.desc(), Process.id)
+    area_id = _int_arg("area")
+    if area_id:
+        area_obj = db.session.get(Area, area_id) or abort(404)
+        query = query.where(Process.area_id.in_(area_obj.ancestor_ids + [area_id]))
+    return jsonify(items=[_process(p) for p in db.session.scalars(query)])
+
+
+@bp.get("/processes/<int:process_id>")
+def process(process_id):
+    p = db.session.get(Process, process_id) or abort(404)
+    return jsonify(_process(p))
+
+
+def _proposal(p: Proposal, *, full: bool = False) -> dict:
+    data = {"id": p.id, "process_id": p.process_id, "budget_id": p.budget_id, "area_id": p.area_id,
+            "status": p.status, "category": p.category.code if p.category else None,
+            "title": None if p.is_hidden else p.title, "estimated_cost": p.estimated_cost, "final_cost": p.final_cost,
+            "supports": p.support_count, "comments": p.comment_count, "created_at": _time(p.created_at),
+            "hidden": p.is_hidden}
+    if full:
+        data["description"] = None if p.is_hidden else p.description
+        data["address"] = None if p.is_hidden else p.address
+        data["merged_into"] = p.merged_into_id
+        data["timeline"] = [{"id": e.id, "kind": e.kind, "at": _time(e.created_at), "actor_role": e.actor_role,
+                             "text": event_text(e), "note": e.note, "data": e.data} for e in p.events]
+        implementation = p.implementation
+        data["implementation"] = None if implementation is None else {
+            "status": implementation.status, "progress": implementation.progress, "spent": implementation.spent,
+            "updated_at": _time(implementation.updated_at),
+            "milestones": [{"title": m.title, "starts_on": m.starts_on.isoformat(), "planned_on": m.planned_on.isoformat(),
+                            "done_on": m.done_on.isoformat() if m.done_on else None} for m in implementation.milestones]}
+    return data
+
+
+@bp.get("/proposals")
+def proposals():
+    args = request.args
+    if args.get("sort") and args["sort"] not in listing.SORTS:
+        raise BadParameter("sort", "sort must be one of: " + ", ".join(listing.SORTS))
+    if args.get("status") and args["status"] not in {s.value for s in ProposalStatus} - {"draft"}:
+        raise BadParameter("status", "unknown status")
+    for name in ("area", "budget", "page"):
+        _int_arg(name, maximum=10_000 if name == "page" else 10**9)
+    filters = listing.Filters.from_args(args)
+    page = listing.search(filters)
+    for p in page.items:  # the listing defers these; the API names the category code
+        db.session.refresh(p, ["category"])
+    return _page(page.items, page.page, listing.PER_PAGE, page.has_next, _proposal)
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id):
+    p = db.session.scalar(select(Proposal).where(Proposal.id == proposal_id)
+                          .options(selectinload(Proposal.events).selectinload(ProposalEvent.actor)))
+    if p is None or p.status == ProposalStatus.DRAFT.value:
+        abort(404)
+    return jsonify(_proposal(p, full=True))
+
+
+def _meeting(m: Meeting, *, full: bool = False) -> dict:
+    data = {"id": m.id, "area_id": m.area_id, "title": m.title, "kind": m.kind, "status": m.status,
+            "starts_at": _time(m.starts_at), "ends_at": _time(m.ends_at), "venue": m.venue, "address": m.address,
+            "capacity": m.capacity, "host": m.host.full_name, "minutes_published": m.minutes_published}
+    if full:
+        data["agenda"] = [{"position": i.position, "proposal_id": i.proposal_id, "title": i.title,
+                           "decision": i.decision if m.minutes_published else None,
+                           "note": i.note if m.minutes_published else None} for i in m.agenda]
+        data["minutes"] = None if not m.minutes_published else {
+            "published_at": _time(m.minutes_published_at), "attendance": m.attendance_count, "summary": m.summary,
+            "action_items": [{"what": a.what, "owner": a.owner.full_name, "due_on": a.due_on.isoformat(),
+                              "status": a.status} for a in m.action_items],
+            "corrections": [{"at": _time(c.created_at), "text": c.text} for c in m.corrections]}
+    return data
+
+
+@bp.get("/meetings")
+def meetings():
+    page = _int_arg("page", 1, maximum=10_000)
+    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    area_id = _int_arg("area")
+    if area_id:
+        area_obj = db.session.get(Area, area_id) or abort(404)
+        query = query.where(Meeting.area_id.in_(area_obj.subtree_select()))
+    rows = list(db.session.scalars(query.limit(MAX_PER_PAGE + 1).offset((page - 1) * MAX_PER_PAGE)))
+    return _page(rows[:MAX_PER_PAGE], page, MAX_PER_PAGE, len(rows) > MAX_PER_PAGE, _meeting)
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def meeting(meeting_id):
+    m = db.session.get(Meeting, meeting_id) or abort(404)
+    return jsonify(_meeting(m, full=True))
