@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session
@@ -50,6 +50,9 @@ def remember_actor() -> None:
     """Before each request: note whether the user holds an official role, so that flushes
     (which must not load anything themselves) know whom to record."""
     actor = None
+    if request.method in ("GET", "HEAD", "OPTIONS"):  # reading changes nothing worth auditing
+        g.audit_actor = None
+        return
     if getattr(current_user, "is_authenticated", False):
         roles = sorted({grant.role for grant in current_user.grants})
         if roles:

@@ -5,6 +5,7 @@ import json
 from fractions import Fraction
 
 from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Ballot, BallotConfig, Budget, Proposal, ProposalStatus
@@ -30,7 +31,7 @@ def ballot_proposals(budget: Budget) -> list[Proposal]:
             Proposal.status.in_([ProposalStatus.ON_BALLOT.value, ProposalStatus.FUNDED.value,
                                  ProposalStatus.NOT_FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value,
                                  ProposalStatus.COMPLETED.value]),
-        ).order_by(Proposal.id)
+        ).options(selectinload(Proposal.category), selectinload(Proposal.photos)).order_by(Proposal.id)
     ))
 
 
