@@ -5,6 +5,7 @@ import os
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from app.config import CONFIGS, ROOT
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -28,6 +29,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     app.config["CONFIG_NAME"] = name
 
     _init_extensions(app)
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -42,6 +44,16 @@ def create_app(config: str | dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """<int:...> in our URLs is a row id: 1 to 2^31-1, so an absurd number is a 404, not a
+    database overflow error."""
+
+    def __init__(self, map, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, **kwargs)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Error pages in the user's language; a 500 rolls the session back so nothing half-done stays."""
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
@@ -15,8 +15,15 @@ def register_error_handlers(app):
             if code >= 500:
                 db.session.rollback()
             if _wants_json():
-                return jsonify(error=getattr(error, "name", "error"), status=code), code
-            return render_template(f"errors/{code}.html"), code
+                response = jsonify(error=getattr(error, "name", "error"), status=code)
+            else:
+                response = make_response(render_template(f"errors/{code}.html"))
+            response.status_code = code
+            # Keep headers the error carries, such as Allow on 405 (RFC 9110) or Retry-After on 429.
+            for name, value in getattr(error, "get_headers", lambda: [])():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response
 
         return handler
 

@@ -27,9 +27,9 @@ def bad_parameter(error: BadParameter):
     return jsonify(error="bad_parameter", parameter=error.name, message=error.message), 400
 
 
-def _int_arg(name: str, default=None, *, minimum=1, maximum=10**9):
+def _int_arg(name: str, default=None, *, minimum=1, maximum=2**31 - 1):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     number = whole_number(raw)
     if number is None or not minimum <= number <= maximum:
@@ -113,12 +113,15 @@ def _proposal(p: Proposal, *, full: bool = False) -> dict:
 @bp.get("/proposals")
 def proposals():
     args = request.args
-    if args.get("sort") and args["sort"] not in listing.SORTS:
+    if "sort" in args and args["sort"] not in listing.SORTS:
         raise BadParameter("sort", "sort must be one of: " + ", ".join(listing.SORTS))
-    if args.get("status") and args["status"] not in {s.value for s in ProposalStatus} - {"draft"}:
+    if "status" in args and args["status"] not in {s.value for s in ProposalStatus} - {"draft"}:
         raise BadParameter("status", "unknown status")
+    for name, longest in (("q", 100), ("category", 40)):
+        if len(args.get(name, "")) > longest:
+            raise BadParameter(name, f"{name} may be at most {longest} characters")
     for name in ("area", "budget", "page"):
-        _int_arg(name, maximum=10_000 if name == "page" else 10**9)
+        _int_arg(name, maximum=10_000 if name == "page" else 2**31 - 1)
     filters = listing.Filters.from_args(args)
     page = listing.search(filters)
     for p in page.items:  # the listing defers these; the API names the category code

@@ -3,7 +3,8 @@ from flask import jsonify
 
 from app.api.routes import bp
 
-ID = {"type": "integer", "minimum": 1}
+MAX_ID = 2**31 - 1
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 NAMES = {"type": "object", "properties": {k: {"type": "string"} for k in ("kk", "ru", "en")},
          "required": ["kk", "ru", "en"]}
 TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -22,7 +23,7 @@ def _path_id(name, description):
 
 def _query(name, description, schema=None):
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "integer", "minimum": 1}}
+            "schema": schema or ID}
 
 
 def _ok(schema, description="OK", media="application/json"):
@@ -80,6 +81,15 @@ SPEC = {
         "/meetings/{meeting_id}": {"get": {"summary": "One town hall with its agenda and published minutes",
                                            "operationId": "getMeeting", "parameters": [_path_id("meeting_id", "Meeting id")],
                                            "responses": {**_ok(_ref("MeetingDetail")), **NOT_FOUND}}},
+        "/processes/{process_id}/export/{dataset}.{fmt}": {"get": {
+            "summary": "Open-data export of a process (columns documented in the README)", "operationId": "exportProcess",
+            "parameters": [_path_id("process_id", "Process id"),
+                           {"name": "dataset", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": ["proposals", "results", "implementation"]}},
+                           {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "json"]}}],
+            "responses": {"200": {"description": "The dataset", "content": {
+                "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}},
+                **NOT_FOUND}}},
         "/budgets": {"get": {"summary": "Budgets and whether their results are published", "operationId": "listBudgets",
                              "responses": _ok({"type": "object", "properties": {"budgets": {"type": "array", "items": _ref("Budget")}}})}},
         "/budgets/{budget_id}/results": {"get": {

@@ -80,4 +80,4 @@ def results_csv(budget_id):
     return response
 
 
-from app.api import open_data, openapi  # noqa: E402,F401  (register their routes on bp)
+from app.api import exports, open_data, openapi  # noqa: E402,F401  (register their routes on bp)
