@@ -59,7 +59,7 @@ def _totals(config, proposals, ballot) -> dict:
 def booth(budget_id):
     budget = _budget(budget_id)
     config = config_for(budget)
-    proposals = ballot_proposals(budget)
+    proposals = ballot_proposals(budget, with_photos=True)
     voted = services.has_voted(current_user.iin, budget)
     try:
         services.check_eligible(current_user, budget)
@@ -147,7 +147,7 @@ def paper(budget_id):
     budget = _budget(budget_id)
     require(Action.COUNT_AND_PUBLISH, budget.area)
     config = config_for(budget)
-    proposals = ballot_proposals(budget)
+    proposals = ballot_proposals(budget, with_photos=True)
     form = PaperBallotForm()
     shown = {"chosen": set(), "points": {}, "ranks": {}}
     problems = []

@@ -23,15 +23,17 @@ def config_for(budget: Budget) -> BallotConfig:
     )
 
 
-def ballot_proposals(budget: Budget) -> list[Proposal]:
-    """The projects on the ballot, in a stable order (by id)."""
+def ballot_proposals(budget: Budget, *, with_photos: bool = False) -> list[Proposal]:
+    """The projects on the ballot, in a stable order (by id); ``with_photos`` for pages that
+    show them (casting a ballot does not need them)."""
+    loads = [selectinload(Proposal.category)] + ([selectinload(Proposal.photos)] if with_photos else [])
     return list(db.session.scalars(
         select(Proposal).where(
             Proposal.budget_id == budget.id,
             Proposal.status.in_([ProposalStatus.ON_BALLOT.value, ProposalStatus.FUNDED.value,
                                  ProposalStatus.NOT_FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value,
                                  ProposalStatus.COMPLETED.value]),
-        ).options(selectinload(Proposal.category), selectinload(Proposal.photos)).order_by(Proposal.id)
+        ).options(*loads).order_by(Proposal.id)
     ))
 
 
