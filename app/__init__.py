@@ -75,7 +75,15 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+        # Home area and role grants come with the user: every permission check needs them.
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        user_id = int(user_id) if str(user_id).isascii() and str(user_id).isdigit() else 0
+        return db.session.execute(
+            select(models.User).where(models.User.id == user_id)
+            .options(joinedload(models.User.home_area), joinedload(models.User.grants))
+        ).unique().scalar_one_or_none()
 
 
 @event.listens_for(Engine, "connect")

@@ -58,7 +58,7 @@ def summarize(instance: Instance, profile: Profile, outcome: Outcome, label: str
                        float(w @ count) / total_w, float(w @ money) / total_w)
 
 
-def compare(instance: Instance, profile: Profile, variants=DEFAULT_VARIANTS, **common) -> dict:
+def compare(instance: Instance, profile: Profile, variants=DEFAULT_VARIANTS, precomputed=None, **common) -> dict:
     """Run several rules on one election and compare them.
 
     Parameters
@@ -68,6 +68,9 @@ def compare(instance: Instance, profile: Profile, variants=DEFAULT_VARIANTS, **c
     variants : sequence of (rule_id, options)
         Rules to run (default: greedy, greedy-per-cost, max-utility, mes, mes without
         completion, phragmen).
+    precomputed : dict[str, Outcome], optional
+        Outcomes already computed, by variant label (see :func:`variant_label`): reused
+        instead of running that rule again (the web app has just run the configured rule).
     **common
         Options passed to every rule (e.g. ``tie_breaking``, ``min_votes``).
 
@@ -78,9 +81,11 @@ def compare(instance: Instance, profile: Profile, variants=DEFAULT_VARIANTS, **c
         ``differing`` lists the projects funded by some rules but not all.
     """
     summaries = []
+    precomputed = precomputed or {}
     for rule_id, opts in variants:
-        outcome = allocate(rule_id, instance, profile, **{**common, **opts})
-        summaries.append(summarize(instance, profile, outcome, variant_label(rule_id, opts)))
+        label = variant_label(rule_id, opts)
+        outcome = precomputed.get(label) or allocate(rule_id, instance, profile, **{**common, **opts})
+        summaries.append(summarize(instance, profile, outcome, label))
     differing = {}
     for pid in instance.ids:
         who = [s.label for s in summaries if s.outcome.is_funded(pid)]

@@ -2,6 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.ballots import services
 from app.ballots.forms import (
@@ -15,7 +17,7 @@ from app.ballots.messages import error_texts, violation_text
 from app.extensions import db
 from app.forms import CSRFOnlyForm, whole_number
 from app.implementation.services import follow
-from app.models import Budget
+from app.models import Budget, Process
 from app.permissions import Action, can, require
 from app.results.adapter import ballot_proposals, config_for
 
@@ -23,7 +25,14 @@ bp = Blueprint("ballots", __name__)
 
 
 def _budget(budget_id) -> Budget:
-    return db.get_or_404(Budget, budget_id, description=_("No such budget."))
+    """The budget with what every booth request reads: its process and phases, area, ballot settings."""
+    budget = db.session.scalar(
+        select(Budget).where(Budget.id == budget_id)
+        .options(joinedload(Budget.process).selectinload(Process.phases), joinedload(Budget.area),
+                 joinedload(Budget.ballot_config)))
+    if budget is None:
+        abort(404, _("No such budget."))
+    return budget
 
 
 def _read_ballot(config, proposals) -> tuple[object, dict]:

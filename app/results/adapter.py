@@ -5,7 +5,7 @@ import json
 from fractions import Fraction
 
 from sqlalchemy import Text, cast, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import Ballot, BallotConfig, Budget, Proposal, ProposalStatus
@@ -26,7 +26,7 @@ def config_for(budget: Budget) -> BallotConfig:
 def ballot_proposals(budget: Budget, *, with_photos: bool = False) -> list[Proposal]:
     """The projects on the ballot, in a stable order (by id); ``with_photos`` for pages that
     show them (casting a ballot does not need them)."""
-    loads = [selectinload(Proposal.category)] + ([selectinload(Proposal.photos)] if with_photos else [])
+    loads = [joinedload(Proposal.category)] + ([selectinload(Proposal.photos)] if with_photos else [])
     return list(db.session.scalars(
         select(Proposal).where(
             Proposal.budget_id == budget.id,

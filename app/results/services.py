@@ -13,8 +13,8 @@ from app.permissions import Action, can
 from app.proposals.services import transition
 from app.results.adapter import config_for, election, write_pabulib
 from voting import __version__ as voting_version
-from voting import allocate, get_rule
-from voting.analysis import DEFAULT_VARIANTS, summarize, variant_label
+from voting import allocate, compare, get_rule
+from voting.analysis import DEFAULT_VARIANTS, variant_label
 
 
 class ResultError(Exception):
@@ -83,17 +83,9 @@ def _compare(instance, profile, rule_id: str, options: dict, outcome) -> dict:
     (on 100,000 ballots the MES run is most of the counting time)."""
     common = {"tie_breaking": options["tie_breaking"], "min_votes": options["min_votes"]}
     configured = _with_defaults(rule_id, options)
-    summaries = []
-    for variant, opts in DEFAULT_VARIANTS:
-        same = variant == rule_id and _with_defaults(variant, {**common, **opts}) == configured
-        result = outcome if same else allocate(variant, instance, profile, **{**common, **opts})
-        summaries.append(summarize(instance, profile, result, variant_label(variant, opts)))
-    differing = {}
-    for pid in instance.ids:
-        who = [s.label for s in summaries if s.outcome.is_funded(pid)]
-        if who and len(who) < len(summaries):
-            differing[pid] = who
-    return {"rules": summaries, "differing": differing}
+    reuse = {variant_label(variant, opts): outcome for variant, opts in DEFAULT_VARIANTS
+             if variant == rule_id and _with_defaults(variant, {**common, **opts}) == configured}
+    return compare(instance, profile, precomputed=reuse, **common)
 
 
 def _comparison_data(comparison: dict) -> dict:

@@ -19,3 +19,16 @@ def test_comparison_reports_cost_funded_served_and_differences():
         assert 0 < len(labels) < len(result["rules"])
     table = format_comparison(result, instance)
     assert "greedy" in table and "served" in table
+
+
+def test_comparison_reuses_an_outcome_already_computed():
+    from voting import allocate
+
+    instance = Instance([Project("a", 60, "Big park"), Project("b", 40, "Bench"), Project("c", 40, "Lamp")], 100)
+    profile = Profile.from_ballots(instance, "approval", [["a"], ["a"], ["a"], ["b"], ["c"]])
+    known = allocate("greedy", instance, profile)
+    known.selected = ["c"]  # marked, so reuse is visible
+    result = compare(instance, profile, precomputed={"greedy": known})
+    by_label = {s.label: s for s in result["rules"]}
+    assert by_label["greedy"].outcome is known and by_label["greedy"].funded == 1
+    assert by_label["greedy-per-cost"].outcome is not known
