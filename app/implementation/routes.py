@@ -94,8 +94,10 @@ def milestone_done(milestone_id):
 def dashboard(area_id):
     area = db.get_or_404(Area, area_id)
     data = services.dashboard(area)
-    chart = charts.bars([(r["proposal"].title[:30], r["implementation"].progress) for r in data["rows"]],
-                        title=_("Progress of funded projects, %"))
+    chart = charts.spent_vs_allocated(
+        [(r["proposal"].title, r["allocated"], r["implementation"].spent) for r in data["rows"]],
+        title=_("Spent against allocated, per project and in total"),
+        labels={"total": _("Total"), "allocated": _("Allocated"), "spent": _("Spent")})
     from meetings.services import overdue_in_area
 
     return render_template("implementation/dashboard.html", area=area, data=data, chart=chart,

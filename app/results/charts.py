@@ -61,3 +61,31 @@ def bars(items: list[tuple[str, int]], *, title: str) -> Markup:
                   f'<text x="{left + w + 4:.1f}" y="{y + 14}">{value}</text>']
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def spent_vs_allocated(rows: list[tuple[str, int, int]], *, title: str, labels: dict) -> Markup:
+    """Per project, the allocated amount (light) with the amount spent (dark) over it, and the
+    totals as the last row. ``rows``: (label, allocated, spent)."""
+    items = [*rows, (labels["total"], sum(r[1] for r in rows), sum(r[2] for r in rows))] if rows else []
+    height = 30 * len(items) + 50
+    width, left = 760, 220
+    top = max([max(a, s) for _, a, s in items] + [1])
+    scale = (width - left - 130) / top
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+             f'xmlns="http://www.w3.org/2000/svg" font-size="13" font-family="sans-serif">',
+             f"<title>{escape(title)}</title>",
+             f'<rect x="{left}" y="6" width="12" height="12" fill="#c9d3de"/><text x="{left + 16}" y="17">'
+             f'{escape(labels["allocated"])}</text>',
+             f'<rect x="{left + 160}" y="6" width="12" height="12" fill="#1b6e3a"/><text x="{left + 176}" y="17">'
+             f'{escape(labels["spent"])}</text>']
+    for i, (label, allocated, spent) in enumerate(items):
+        y = 30 + 30 * i
+        short = label if len(label) <= 30 else label[:29] + "…"
+        weight = ' font-weight="bold"' if i == len(items) - 1 else ""
+        parts += [f'<text x="{left - 8}" y="{y + 14}" text-anchor="end"{weight}>{escape(short)}</text>',
+                  f'<rect x="{left}" y="{y}" width="{allocated * scale:.1f}" height="18" fill="#c9d3de"/>',
+                  f'<rect x="{left}" y="{y + 4}" width="{spent * scale:.1f}" height="10" fill="#1b6e3a"/>',
+                  f'<text x="{left + max(allocated, spent) * scale + 4:.1f}" y="{y + 14}">'
+                  f'{escape(money(spent))} / {escape(money(allocated))}</text>']
+    parts.append("</svg>")
+    return Markup("".join(parts))
