@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from babel.numbers import format_decimal
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
@@ -11,6 +11,8 @@ def select_locale() -> str:
     """The user's saved choice, then this browser's choice, then the browser's languages;
     Kazakh when nothing matches."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a command or a background thread: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

@@ -3,6 +3,11 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import AreaKind, PhaseKind
 
+
+def _lookup(table: dict):
+    """A function giving the translated label of a code (the code itself when unknown)."""
+    return lambda code: str(table.get(code or "", code or ""))
+
 AREA_KIND_LABELS = {
     AreaKind.REGION: _l("Region"),
     AreaKind.CITY: _l("City"),
@@ -33,8 +38,7 @@ ROLE_LABELS = {
 }
 
 
-def status_label(code: str) -> str:
-    return str(PROCESS_STATUS_LABELS.get(code, code))
+status_label = _lookup(PROCESS_STATUS_LABELS)
 
 PROPOSAL_STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -52,16 +56,13 @@ PROPOSAL_STATUS_LABELS = {
 STANCE_LABELS = {"for": _l("For"), "against": _l("Against"), "neutral": _l("Neutral")}
 
 
-def proposal_status_label(code: str) -> str:
-    return str(PROPOSAL_STATUS_LABELS.get(code, code))
+proposal_status_label = _lookup(PROPOSAL_STATUS_LABELS)
 
 
-def stance_label(code: str) -> str:
-    return str(STANCE_LABELS.get(code, code))
+stance_label = _lookup(STANCE_LABELS)
 
 
-def role_label(code: str) -> str:
-    return str(ROLE_LABELS.get(code, code))
+role_label = _lookup(ROLE_LABELS)
 
 RULE_NAMES = {
     "greedy": _l("Most votes first (greedy)"),
@@ -72,8 +73,7 @@ RULE_NAMES = {
 }
 
 
-def rule_name(code: str) -> str:
-    return str(RULE_NAMES.get(code, code))
+rule_name = _lookup(RULE_NAMES)
 
 
 DECISION_LABELS = {
@@ -84,15 +84,13 @@ DECISION_LABELS = {
 }
 
 
-def decision_label(code: str) -> str:
-    return str(DECISION_LABELS.get(code, code))
+decision_label = _lookup(DECISION_LABELS)
 
 
 ACTION_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "cancelled": _l("cancelled")}
 
 
-def action_status_label(code: str) -> str:
-    return str(ACTION_STATUS_LABELS.get(code, code))
+action_status_label = _lookup(ACTION_STATUS_LABELS)
 
 
 MEETING_NOTICES = {
@@ -105,8 +103,7 @@ MEETING_NOTICES = {
 }
 
 
-def meeting_notice(code: str | None) -> str:
-    return str(MEETING_NOTICES.get(code or "", code or ""))
+meeting_notice = _lookup(MEETING_NOTICES)
 
 
 IMPLEMENTATION_STATUS_LABELS = {
@@ -118,5 +115,4 @@ IMPLEMENTATION_STATUS_LABELS = {
 }
 
 
-def implementation_status_label(code: str) -> str:
-    return str(IMPLEMENTATION_STATUS_LABELS.get(code, code))
+implementation_status_label = _lookup(IMPLEMENTATION_STATUS_LABELS)

@@ -30,7 +30,7 @@ class BallotError(Exception):
     """A refused ballot action; ``messages`` are for the voter (several for an invalid ballot)."""
 
     def __init__(self, *messages):
-        super().__init__("; ".join(str(m) for m in messages))
+        super().__init__(*messages)  # lazy strings stay lazy: rendered in the reader's language
         self.messages = list(messages)
 
 
