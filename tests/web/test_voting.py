@@ -452,3 +452,12 @@ def test_every_ballot_type_counts_with_every_rule_and_fits_the_budget(areas, use
     assert result.n_ballots == 6 and 0 < spent <= budget.amount
     assert all(data["explanation"] for data in result.projects.values())
     assert set(result.selected) == {pid for pid, data in result.projects.items() if data["funded"]}
+
+
+def test_casting_without_a_csrf_token_is_refused_and_nothing_stored(app, client, users, ballot, log_in, monkeypatch):
+    budget, projects = ballot
+    log_in(users["resident"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(f"/budgets/{budget.id}/vote/cast", data={"chosen": [str(projects[0].id)]})
+    assert response.status_code == 400
+    assert counts() == (0, 0)
