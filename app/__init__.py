@@ -39,8 +39,10 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     from app.audit import remember_actor
+    from app.security import add_security_headers
 
     app.before_request(remember_actor)
+    app.after_request(add_security_headers)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

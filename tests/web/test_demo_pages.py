@@ -1,5 +1,7 @@
 """The demo, as `make run` serves it: every kind of page opens for every role in all three
 languages (a template error or a missing translation key would show here)."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -45,7 +47,10 @@ def test_every_page_of_the_demo_opens_for_every_role_in_every_language(client, d
                 expected = 302 if email is None and needs_login else 200
                 assert response.status_code == expected, (email, locale, path, response.status_code)
                 if expected == 200 and response.mimetype == "text/html":
-                    assert f'<html lang="{locale}">' in response.get_data(as_text=True), (email, locale, path)
+                    html = response.get_data(as_text=True)
+                    assert f'<html lang="{locale}">' in html, (email, locale, path)
+                    # The Content-Security-Policy allows no inline script or style.
+                    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=\"", html), (path, email)
         client.post("/auth/logout")
 
 
