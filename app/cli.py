@@ -95,6 +95,32 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1)
         click.echo(f"Audit log intact: {db.session.scalar(select(func.count(AuditEntry.id)))} entries verified.")
 
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup_command(path: str):
+        """Back up the database to PATH (pg_dump for PostgreSQL, the online backup API for SQLite)."""
+        from app.backup import BackupError, backup
+
+        try:
+            click.echo(f"Backup written to {backup(path)}.")
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask: the database content is replaced.")
+    def restore_command(path: str, yes: bool):
+        """Replace the database content with the backup at PATH."""
+        from app.backup import BackupError, restore
+
+        if not yes:
+            click.confirm("This replaces everything in the database. Continue?", abort=True)
+        try:
+            restore(path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo("Restored.")
+
     @app.cli.command("send-outbox")
     def send_outbox():
         """Deliver queued emails (run from cron)."""
