@@ -119,3 +119,19 @@ def test_dashboard_shows_spent_against_allocated(client, users, areas, funded, l
     client.post("/auth/logout")
     page = client.get(f"/areas/{areas['Esil district'].id}/dashboard", headers=EN).get_data(as_text=True)
     assert "Spent 1,000,000 ₸ of" in page and "procurement" in page and "<svg" in page
+
+
+def test_only_akimat_of_the_area_marks_milestones_done(client, users, funded, log_in):
+    proposal, _ = funded
+    log_in(users["akimat"])
+    today = date.today()
+    client.post(f"/proposals/{proposal.id}/implementation", data={
+        "what": "milestone", "title": "Foundation", "starts_on": today.isoformat(), "planned_on": today.isoformat()})
+    milestone = db.session.scalar(select(Milestone))
+    client.post("/auth/logout")
+    for who in ("resident", "akimat_elsewhere"):
+        log_in(users[who])
+        assert client.post(f"/milestones/{milestone.id}/done", data={"done_on": today.isoformat()}).status_code == 403
+        client.post("/auth/logout")
+    db.session.expire_all()
+    assert db.session.get(Milestone, milestone.id).done_on is None

@@ -339,3 +339,22 @@ def test_ics_files_parse_and_carry_the_right_times_across_the_utc_offset(client,
     assert uids == [f"meeting-{meeting.id}@localhost", f"meeting-{other.id}@localhost"]
     again = icalendar.Calendar.from_ical(client.get(f"/areas/{okrug.id}/meetings.ics").get_data())
     assert [str(e["uid"]) for e in again.walk("VEVENT")] == uids  # stable
+
+
+def test_only_owners_or_hosts_change_action_items_and_only_hosts_correct_minutes(client, users, held_meeting, log_in):
+    held = held_meeting
+    log_in(users["deputy"])
+    client.post(f"/meetings/{held['meeting'].id}/minutes", data=minutes_form(held, users))
+    client.post("/auth/logout")
+    item = db.session.scalar(select(ActionItem))
+    log_in(users["resident"])
+    client.post(f"/action-items/{item.id}/status", data={"status": "done"})
+    client.post(f"/meetings/{held['meeting'].id}/corrections", data={"text": "Residents rewrite history"})
+    db.session.expire_all()
+    assert db.session.get(ActionItem, item.id).status == "open"
+    assert db.session.get(Meeting, held["meeting"].id).corrections == []
+    client.post("/auth/logout")
+    log_in(users["akimat"])  # the item's owner
+    client.post(f"/action-items/{item.id}/status", data={"status": "done"})
+    db.session.expire_all()
+    assert db.session.get(ActionItem, item.id).status == "done"
