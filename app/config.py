@@ -53,6 +53,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    BALLOT_SNAPSHOT_SECONDS = float(os.environ.get("BALLOT_SNAPSHOT_SECONDS", "5"))
     MIN_PROPOSER_AGE = int(os.environ.get("MIN_PROPOSER_AGE", "18"))
     MIN_REGISTRATION_AGE = int(os.environ.get("MIN_REGISTRATION_AGE", "16"))
     PASSWORD_RESET_MAX_AGE = 3600
@@ -86,6 +87,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "100000 per minute"  # tests that check throttling lower it
+    BALLOT_SNAPSHOT_SECONDS = 0  # tests change budgets between requests; one test turns it on
     SERVER_NAME = "localhost"
 
 

@@ -102,6 +102,9 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
         raise AdminError(_l("Unknown phase action."))
     process.phase_changes.append(change)
     db.session.commit()
+    from app.ballots.snapshot import forget
+
+    forget()  # voting windows changed
     return change
 
 

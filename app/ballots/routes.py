@@ -14,6 +14,7 @@ from app.ballots.forms import (
     PaperBallotForm,
 )
 from app.ballots.messages import error_texts, violation_text
+from app.ballots.snapshot import snapshot
 from app.extensions import db
 from app.forms import CSRFOnlyForm, whole_number
 from app.implementation.services import follow
@@ -35,9 +36,10 @@ def _budget(budget_id) -> Budget:
     return budget
 
 
-def _read_ballot(config, proposals) -> tuple[object, dict]:
-    """The ballot from the booth form, and what to show back in the inputs."""
-    ids = {str(p.id) for p in proposals}
+def _read_ballot(config, proposals=None, *, ids=None) -> tuple[object, dict]:
+    """The ballot from the booth form, and what to show back in the inputs. ``config`` needs
+    only a ``ballot_type``; the ballot's project ids come from ``proposals`` or ``ids``."""
+    ids = ids if ids is not None else {str(p.id) for p in proposals}
     if config.ballot_type in ("approval", "knapsack"):
         chosen = [pid for pid in request.form.getlist("chosen") if pid in ids]
         return services.normalize_choices(config, {"chosen": chosen}), {"chosen": set(chosen)}
@@ -101,17 +103,15 @@ def booth(budget_id):
 @bp.post("/budgets/<int:budget_id>/vote/cast")
 @login_required
 def cast(budget_id):
-    budget = _budget(budget_id)
-    config = config_for(budget)
     # The CSRF token was checked before the view by CSRFProtect (every POST is); no form needed.
-    proposals = ballot_proposals(budget)
-    ballot, _shown = _read_ballot(config, proposals)
+    if request.form.get("receipt") and request.form.get("change_key"):
+        return _change(budget_id)
+    snap = snapshot(budget_id)
+    if snap is None:
+        abort(404)
+    ballot, _shown = _read_ballot(snap, ids=snap.proposal_ids)
     try:
-        if request.form.get("receipt") and request.form.get("change_key"):
-            services.change(current_user, budget, request.form["receipt"], request.form["change_key"], ballot)
-            flash(_("Your ballot is changed."), "success")
-            return redirect(url_for("ballots.booth", budget_id=budget.id))
-        receipt, change_key = services.cast(current_user, budget, ballot, proposals=proposals)
+        receipt, change_key = services.cast_with_snapshot(current_user, snap, ballot)
         if request.form.get("follow"):
             # The voter's own choice, stored apart from the ballot (and after it is committed).
             chosen = ballot if not isinstance(ballot, dict) else list(ballot)
@@ -120,10 +120,23 @@ def cast(budget_id):
     except services.BallotError as error:
         for message in error_texts(error):
             flash(message, "error")
-        return redirect(url_for("ballots.booth", budget_id=budget.id))
+        return redirect(url_for("ballots.booth", budget_id=budget_id))
     # Shown once, on the next page only: the server keeps no link between voter and receipt.
     session["receipt"] = {"budget": budget_id, "receipt": receipt, "change_key": change_key}
     return redirect(url_for("ballots.receipt", budget_id=budget_id))
+
+
+def _change(budget_id):
+    budget = _budget(budget_id)
+    ballot, _shown = _read_ballot(config_for(budget), ballot_proposals(budget))
+    try:
+        services.change(current_user, budget, request.form["receipt"], request.form["change_key"], ballot)
+    except services.BallotError as error:
+        for message in error_texts(error):
+            flash(message, "error")
+    else:
+        flash(_("Your ballot is changed."), "success")
+    return redirect(url_for("ballots.booth", budget_id=budget_id))
 
 
 @bp.route("/budgets/<int:budget_id>/receipt")

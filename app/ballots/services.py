@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.i18n import locale_code
 from app.identity.iin import IIN, InvalidIIN, parse_iin
 from app.models import (
     Area,
@@ -84,10 +85,10 @@ def violations(budget: Budget, ballot, proposals=None) -> list:
     return rules_for(budget, instance).validate(ballot)
 
 
-def _stored_choices(config: BallotConfig, ballot) -> dict[str, int]:
+def _stored_choices(ballot_type: str, ballot) -> dict[str, int]:
     if isinstance(ballot, dict):
         return {pid: int(points) for pid, points in ballot.items()}
-    if config.ballot_type == "ranking":
+    if ballot_type == "ranking":
         return {pid: position for position, pid in enumerate(ballot, start=1)}
     return {pid: 1 for pid in ballot}
 
@@ -143,16 +144,41 @@ def _store(budget: Budget, ballot, *, iin: IIN, user_id: int | None, district_id
     problems = violations(budget, ballot, proposals)
     if problems:
         raise BallotError(*problems)
-    # No "has voted?" query first: the primary key refuses a second ballot below, race or not.
     config = config_for(budget)
-    change_key = secrets.token_urlsafe(9) if config.allow_change and channel == "online" else None
+    return _insert(budget.id, config.ballot_type, config.allow_change, ballot, iin=iin, user_id=user_id,
+                   district_id=district_id, channel=channel, today=today, entered_by=entered_by)
+
+
+def cast_with_snapshot(user: User, snap, ballot, *, today: date | None = None) -> tuple[str, str | None]:
+    """:func:`cast` from a :mod:`app.ballots.snapshot` of the budget (the vote-day fast path):
+    the same checks — voting window, residence, age, every ballot rule — without reloading
+    the budget for each ballot."""
+    if not snap.voting_open(utcnow()):
+        raise BallotError(_l("Voting on this budget is not open now."))
+    if user.home_area is None or snap.area_id not in user.home_area.ancestor_ids:
+        raise BallotError(_l("Only residents of %(area)s vote on this budget.", area=snap.area_names[locale_code()]))
+    today = today or date.today()
+    iin = parse_iin(user.iin)
+    if iin.age_on(today) < snap.min_age:
+        raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age))
+    problems = snap.rules.validate(ballot)
+    if problems:
+        raise BallotError(*problems)
+    return _insert(snap.budget_id, snap.ballot_type, snap.allow_change, ballot, iin=iin, user_id=user.id,
+                   district_id=district_of(user.home_area), channel="online", today=today)
+
+
+def _insert(budget_id: int, ballot_type: str, allow_change: bool, ballot, *, iin: IIN, user_id: int | None,
+            district_id: int | None, channel: str, today: date, entered_by: User | None = None):
+    # No "has voted?" query first: the primary key refuses a second ballot below, race or not.
+    change_key = secrets.token_urlsafe(9) if allow_change and channel == "online" else None
     receipt = new_receipt()
     db.session.add(VoterParticipation(
-        budget_id=budget.id, iin=iin.value, user_id=user_id, channel=channel, voted_on=today,
+        budget_id=budget_id, iin=iin.value, user_id=user_id, channel=channel, voted_on=today,
         district_id=district_id, age_band=age_band(iin.age_on(today)), sex=iin.sex,
         entered_by_id=entered_by.id if entered_by else None,
     ))
-    db.session.add(Ballot(receipt=receipt, budget_id=budget.id, choices=_stored_choices(config, ballot),
+    db.session.add(Ballot(receipt=receipt, budget_id=budget_id, choices=_stored_choices(ballot_type, ballot),
                           channel=channel, change_key_hash=_hash(change_key) if change_key else None))
     try:
         db.session.commit()
@@ -177,7 +203,7 @@ def change(user: User, budget: Budget, receipt: str, change_key: str, ballot) ->
     updated = db.session.execute(
         update(Ballot).where(Ballot.receipt == receipt.strip().upper(), Ballot.budget_id == budget.id,
                              Ballot.change_key_hash == _hash(change_key.strip()))
-        .values(choices=_stored_choices(config, ballot))
+        .values(choices=_stored_choices(config.ballot_type, ballot))
     ).rowcount
     if updated != 1:
         db.session.rollback()
@@ -193,6 +219,9 @@ def save_config(budget: Budget, **values) -> BallotConfig:
     """Save the ballot configuration; refused once voting has opened."""
     if is_locked(budget):
         raise BallotError(_l("The ballot is locked: voting has opened."))
+    from app.ballots.snapshot import forget
+
+    forget(budget.id)
     config = budget.ballot_config or BallotConfig(budget_id=budget.id)
     for key, value in values.items():
         setattr(config, key, value)

@@ -461,3 +461,24 @@ def test_casting_without_a_csrf_token_is_refused_and_nothing_stored(app, client,
     response = client.post(f"/budgets/{budget.id}/vote/cast", data={"chosen": [str(projects[0].id)]})
     assert response.status_code == 400
     assert counts() == (0, 0)
+
+
+def test_vote_day_snapshot_is_used_and_dropped_when_voting_closes_early(app, client, users, areas, ballot, log_in,
+                                                                          monkeypatch):
+    from app.admin.services import change_phase_early
+    from app.ballots.snapshot import forget
+
+    budget, projects = ballot
+    monkeypatch.setitem(app.config, "BALLOT_SNAPSHOT_SECONDS", 60)
+    forget()
+    try:
+        log_in(users["resident"])
+        assert "Your receipt code" in vote(client, budget, projects[:1]).get_data(as_text=True)
+        client.post("/auth/logout")
+        change_phase_early(budget.process, PhaseKind.VOTING, "close", "Storm warning", users["akimat"])
+        late = make_user(home=areas["Esil district / okrug 9"])
+        log_in(late)
+        assert "not open now" in vote(client, budget, projects[:1]).get_data(as_text=True)
+        assert counts() == (1, 1)
+    finally:
+        forget()
