@@ -266,7 +266,8 @@ def test_reaching_the_threshold_is_an_event(client, areas, open_process, proposa
         log_in(make_user(home=areas["Esil district / okrug 9"]))
         client.post(f"/proposals/{proposal.id}/support")
         client.post("/auth/logout")
-    kinds = list(db.session.scalars(select(ProposalEvent.kind).where(ProposalEvent.proposal_id == proposal.id)))
+    kinds = list(db.session.scalars(select(ProposalEvent.kind).where(ProposalEvent.proposal_id == proposal.id)
+                                    .order_by(ProposalEvent.id)))
     assert kinds == ["submitted", "threshold_reached"]
 
 
