@@ -43,7 +43,6 @@ import queue
 import random
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -59,6 +58,9 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _gunicorn import stop, wait_until_ready  # noqa: E402
+
 # One BLAS thread (before numpy is first imported, by the app): with OpenBLAS's default of one
 # thread per core, MES on 100,000 ballots took 3-11 s instead of 0.9 s whenever anything else used
 # the CPU. Set the variable yourself to measure with more threads.
@@ -250,31 +252,7 @@ def serve(url: str, workdir: Path, workers: int) -> tuple[subprocess.Popen, int,
          "--log-level", "warning", "--timeout", "60", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process, port, log
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL if it lingers; only our own process group."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return wait_until_ready(process, port, log)
 
 
 # --- clients ----------------------------------------------------------------------------------

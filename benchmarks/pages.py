@@ -24,7 +24,6 @@ import http.client
 import os
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _gunicorn import stop, wait_until_ready  # noqa: E402
 
 LISTING_TARGET = 10.0  # listing median <= 10x /healthz median
 GROWTH_TARGET = 1.5  # median at the largest size <= 1.5x the median at the smallest
@@ -274,31 +275,7 @@ def serve(db_path: Path, workdir: Path, wsgi: str = "wsgi:app") -> tuple[subproc
          "--log-level", "warning", wsgi],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process, port, log
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL if it lingers; only our own process group."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return wait_until_ready(process, port, log)
 
 
 def measure(port: int, path: str, warmup: int, requests: int) -> list[float]:
