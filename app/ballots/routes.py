@@ -86,7 +86,7 @@ def booth(budget_id):
         shown.update(read)
         if read.get("bad"):
             problems.append(_("Enter whole numbers, and give each rank only once."))
-        problems += [violation_text(v) for v in services.violations(budget, ballot)]
+        problems += [violation_text(v) for v in services.violations(budget, ballot, proposals)]
         action = request.form.get("action", "check")
         if not problems and action == "review":
             step = "confirm"

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.ballots.snapshot import snapshot
 from app.extensions import db
 from app.i18n import locale_code
 from app.identity.iin import IIN, InvalidIIN, parse_iin
@@ -54,13 +55,17 @@ def district_of(area: Area | None) -> int | None:
 
 def check_eligible(user: User, budget: Budget, *, today: date | None = None) -> None:
     """Residence in the budget's area, the minimum age, and the voting phase."""
-    if not budget.process.is_in_phase(PhaseKind.VOTING):
+    check_voter(user, snapshot(budget.id), today=today)
+
+
+def check_voter(user: User, snap, *, today: date | None = None) -> None:
+    """The one place that decides who may vote on a budget (``snap``: its vote-day snapshot)."""
+    if not snap.voting_open(utcnow()):
         raise BallotError(_l("Voting on this budget is not open now."))
-    if not can(user, Action.VOTE, budget.area):
-        raise BallotError(_l("Only residents of %(area)s vote on this budget.", area=budget.area.name))
-    minimum = config_for(budget).min_age
-    if user.age_on(today or date.today()) < minimum:
-        raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=minimum))
+    if user.home_area is None or snap.area_id not in user.home_area.ancestor_ids:
+        raise BallotError(_l("Only residents of %(area)s vote on this budget.", area=snap.area_names[locale_code()]))
+    if user.age_on(today or date.today()) < snap.min_age:
+        raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age))
 
 
 def has_voted(iin: str, budget: Budget) -> bool:
@@ -102,13 +107,10 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def cast(user: User, budget: Budget, ballot, *, today: date | None = None, proposals=None) -> tuple[str, str | None]:
+def cast(user: User, budget: Budget, ballot, *, today: date | None = None) -> tuple[str, str | None]:
     """An online ballot by a logged-in resident. Returns (receipt, change_key); change_key is
     None unless the budget allows changes."""
-    check_eligible(user, budget, today=today)
-    today = today or date.today()
-    return _store(budget, ballot, iin=parse_iin(user.iin), user_id=user.id, district_id=district_of(user.home_area),
-                  channel="online", today=today, proposals=proposals)
+    return cast_with_snapshot(user, snapshot(budget.id), ballot, today=today)
 
 
 def cast_paper(official: User, budget: Budget, iin_text: str, ballot, *, today: date | None = None) -> str:
@@ -136,12 +138,12 @@ def cast_paper(official: User, budget: Budget, iin_text: str, ballot, *, today: 
 
 
 def _store(budget: Budget, ballot, *, iin: IIN, user_id: int | None, district_id: int | None, channel: str,
-           today: date, entered_by: User | None = None, proposals=None) -> tuple[str, str | None]:
+           today: date, entered_by: User | None = None) -> tuple[str, str | None]:
     """Store one ballot and the record that this person voted, in one transaction.
 
     The primary key of VoterParticipation (budget, IIN) makes a second ballot impossible even
     when requests race; the loser gets a clear refusal and stores nothing."""
-    problems = violations(budget, ballot, proposals)
+    problems = violations(budget, ballot)
     if problems:
         raise BallotError(*problems)
     config = config_for(budget)
@@ -153,14 +155,9 @@ def cast_with_snapshot(user: User, snap, ballot, *, today: date | None = None) -
     """:func:`cast` from a :mod:`app.ballots.snapshot` of the budget (the vote-day fast path):
     the same checks — voting window, residence, age, every ballot rule — without reloading
     the budget for each ballot."""
-    if not snap.voting_open(utcnow()):
-        raise BallotError(_l("Voting on this budget is not open now."))
-    if user.home_area is None or snap.area_id not in user.home_area.ancestor_ids:
-        raise BallotError(_l("Only residents of %(area)s vote on this budget.", area=snap.area_names[locale_code()]))
     today = today or date.today()
+    check_voter(user, snap, today=today)
     iin = parse_iin(user.iin)
-    if iin.age_on(today) < snap.min_age:
-        raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age))
     problems = snap.rules.validate(ballot)
     if problems:
         raise BallotError(*problems)
