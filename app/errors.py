@@ -1,6 +1,7 @@
 """Error pages in the user's language; a 500 rolls the session back so nothing half-done stays."""
-from flask import jsonify, make_response, render_template, request
-from sqlalchemy.exc import OperationalError
+from flask import current_app, jsonify, make_response, render_template, request, session
+from flask_babel import force_locale
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.extensions import db
 
@@ -31,10 +32,30 @@ def register_error_handlers(app):
         app.register_error_handler(code, page(code))
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
     def database_unavailable(error):
-        # A database that went away is a temporary outage, not a crash: say so with 503.
-        db.session.rollback()
+        # A database that went away is a temporary outage, not a crash: say so with 503, and ask
+        # clients to come back shortly.
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):
+            pass  # the connection is gone; the pool replaces it once the server is back
         app.logger.error("database unavailable: %s", error)
         if _wants_json():
-            return jsonify(error="database unavailable", status=503), 503
-        return render_template("errors/503.html"), 503
+            response = jsonify(error="database unavailable", status=503)
+        else:
+            response = make_response(_outage_page())
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+
+
+def _outage_page() -> str:
+    """The 503 page without touching the database: no user, no notifications, and a language
+    taken from the session or the browser instead of the user's saved choice."""
+    languages = current_app.config["LANGUAGES"]
+    lang = session.get("locale")
+    if lang not in languages:
+        lang = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(lang):
+        return current_app.jinja_env.get_template("errors/503.html").render(lang=lang)

@@ -241,11 +241,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(url: str, workdir: Path, workers: int) -> tuple[subprocess.Popen, int, Path]:
+def serve(url: str, workdir: Path, workers: int, config: str = "development",
+          **settings: str) -> tuple[subprocess.Popen, int, Path]:
+    """gunicorn on a free loopback port; ``settings`` are extra environment variables."""
     port = _free_port()
     log = workdir / "gunicorn.log"
-    env = dict(os.environ, DATABASE_URL=url, QATYSU_CONFIG="development", SECRET_KEY="benchmark-only-secret",
-               UPLOAD_FOLDER=str(workdir / "uploads"), LOGIN_RATE_LIMIT="1000000 per minute")
+    env = dict(os.environ, DATABASE_URL=url, QATYSU_CONFIG=config, SECRET_KEY="benchmark-only-secret",
+               UPLOAD_FOLDER=str(workdir / "uploads"), LOGIN_RATE_LIMIT="1000000 per minute", **settings)
     env.pop("TEST_DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",

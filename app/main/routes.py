@@ -41,7 +41,7 @@ def healthz():
         return jsonify(status="ok", db="ok")
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="degraded", db="unavailable"), 503
+        return jsonify(status="degraded", db="unavailable"), 503, {"Retry-After": "30"}
 
 
 @bp.route("/notifications")
