@@ -138,7 +138,7 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException("pybabel failed: " + " ".join(args))
 
     def extract() -> None:
-        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "_ln:1,2", "--no-location", "--sort-output",
                 "-o", str(POT), ".")
 
     @translate.command()

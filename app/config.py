@@ -49,6 +49,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_LOCKOUT = os.environ.get("LOGIN_LOCKOUT", "5 per 15 minutes")  # wrong passwords per email
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -91,15 +92,27 @@ class TestingConfig(Config):
     SERVER_NAME = "localhost"
 
 
+def postgres_engine_options() -> dict:
+    """A pool per gunicorn worker, and server-side limits so that one runaway query or a worker
+    stuck in a transaction cannot hold a vote day's connections and locks."""
+    statement_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+    idle_ms = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "60000"))
+    return {
+        "pool_pre_ping": True,  # a restarted database costs one failed request, not a worker restart
+        "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")),
+        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "10")),
+        "pool_timeout": int(os.environ.get("DB_POOL_TIMEOUT", "10")),
+        "pool_recycle": 1800,
+        "connect_args": {
+            "options": f"-c statement_timeout={statement_ms} -c idle_in_transaction_session_timeout={idle_ms}",
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+        },
+    }
+
+
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
-        "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")),
-        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "10")),
-        "pool_recycle": 1800,
-    }
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -108,10 +121,11 @@ class ProductionConfig(Config):
             raise ConfigError(
                 "Production configuration refuses to start without: " + ", ".join(missing)
             )
-        return {
-            "SECRET_KEY": os.environ["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": _normalize_db_url(os.environ["DATABASE_URL"]),
-        }
+        url = _normalize_db_url(os.environ["DATABASE_URL"])
+        settings = {"SECRET_KEY": os.environ["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url}
+        if url.startswith("postgresql"):
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options()
+        return settings
 
 
 CONFIGS = {

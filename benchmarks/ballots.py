@@ -110,9 +110,11 @@ def _popular_ballot(rng: random.Random, ids: list[str], weights: list[float]) ->
     return chosen
 
 
-def build(url: str, n_voters: int, n_ballots: int, seed: int) -> dict:
-    """Migrate, load the demo's areas/users/processes, add the benchmark process. Returns ids.
-    The "count" budget's data comes from its own random generator: the same for every --voters."""
+def build(url: str, n_voters: int, n_ballots: int, seed: int, full_demo: bool = False) -> dict:
+    """Migrate, load the demo's areas/users/processes (``full_demo``: the whole demo, with its
+    proposals, meetings and published results, for pages worth browsing), add the benchmark
+    process. Returns ids. The "count" budget's data comes from its own random generator: the same
+    for every --voters."""
     import flask_migrate
     from sqlalchemy import func, inspect, select, text
     from werkzeug.security import generate_password_hash
@@ -120,7 +122,7 @@ def build(url: str, n_voters: int, n_ballots: int, seed: int) -> dict:
     from app import create_app
     from app.admin.services import set_phase_dates
     from app.ballots.services import age_band, new_receipt
-    from app.demo import load_areas, load_processes, load_users
+    from app.demo import load_areas, load_demo_data, load_processes, load_users
     from app.extensions import db
     from app.models import (
         Ballot,
@@ -141,10 +143,14 @@ def build(url: str, n_voters: int, n_ballots: int, seed: int) -> dict:
         if inspect(db.engine).get_table_names():
             raise SystemExit(f"{url.split('@')[-1]}: the database has tables; the benchmark needs an empty one")
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        areas = load_areas()
-        users = load_users(areas)
         today = datetime.now(ALMATY).date()
-        load_processes(areas, today)
+        if full_demo:
+            demo = load_demo_data(today)
+            areas, users = demo["areas"], demo["users"]
+        else:
+            areas = load_areas()
+            users = load_users(areas)
+            load_processes(areas, today)
         db.session.commit()
         if url.startswith("sqlite"):
             db.session.execute(text("PRAGMA synchronous = OFF"))  # building only; the server uses defaults
@@ -245,9 +251,9 @@ def serve(url: str, workdir: Path, workers: int, config: str = "development",
           **settings: str) -> tuple[subprocess.Popen, int, Path]:
     """gunicorn on a free loopback port; ``settings`` are extra environment variables."""
     port = _free_port()
-    log = workdir / "gunicorn.log"
-    env = dict(os.environ, DATABASE_URL=url, QATYSU_CONFIG=config, SECRET_KEY="benchmark-only-secret",
-               UPLOAD_FOLDER=str(workdir / "uploads"), LOGIN_RATE_LIMIT="1000000 per minute", **settings)
+    log = workdir / f"gunicorn-{port}.log"
+    env = {**os.environ, "DATABASE_URL": url, "QATYSU_CONFIG": config, "SECRET_KEY": "benchmark-only-secret",
+           "UPLOAD_FOLDER": str(workdir / "uploads"), "LOGIN_RATE_LIMIT": "1000000 per minute", **settings}
     env.pop("TEST_DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",

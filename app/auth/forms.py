@@ -18,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.auth.passwords import password_problem, personal_details
 from app.forms import REQUIRED, VALID_EMAIL
 from app.identity.iin import IINError, InvalidIIN, parse_iin
 
@@ -35,10 +36,18 @@ IIN_MESSAGES = {
 }
 
 LOCALE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
-PASSWORD_RULES = [
-    REQUIRED,
-    Length(min=10, max=128, message=_l("A password needs at least 10 characters.")),
-]
+
+
+def strong_password(form, field):
+    """Refuses short, common and guessable passwords (app/auth/passwords.py). The person's own
+    details come from the form (registration) or from ``form.personal`` (set by the view)."""
+    own = [getattr(form, name).data for name in ("full_name", "email", "iin") if hasattr(form, name)]
+    problem = password_problem(field.data or "", personal_details(*own, *getattr(form, "personal", ())))
+    if problem:
+        raise ValidationError(problem)
+
+
+PASSWORD_RULES = [REQUIRED, strong_password]
 PHONE = Regexp(
     r"^\+?[0-9 ()-]{10,20}$", message=_l("Enter a phone number like +7 701 234 56 78.")
 )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.areas import area_choices
-from app.auth import services
+from app.auth import lockout, services
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -72,9 +72,10 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("Wrong email or password."))
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginRefused as refused:
+            form.password.errors.append(refused.message)
         else:
             login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
@@ -112,9 +113,11 @@ def reset_password(token):
         flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
         return redirect(url_for("auth.reset_request"))
     form = ResetPasswordForm()
+    form.personal = (user.full_name, user.email, user.iin)
     if form.validate_on_submit():
         user.set_password(form.password.data)
         db.session.commit()
+        lockout.clear(user.email)  # the owner proved it is theirs: the lock has done its job
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -128,6 +131,7 @@ def profile():
     if request.method == "GET":
         form.home_area.data = current_user.home_area_id
     password_form = ChangePasswordForm(prefix="password")
+    password_form.personal = (current_user.full_name, current_user.email, current_user.iin)
     if form.submit.data and form.validate_on_submit():
         current_user.full_name = form.full_name.data.strip()
         current_user.phone = form.phone.data or None

@@ -3,10 +3,12 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.auth import lockout
 from app.extensions import db
 from app.identity.iin import IIN
 from app.identity.verification import PROVIDERS
@@ -72,11 +74,44 @@ def register_user(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same answer for every failure)."""
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+class LoginRefused(Exception):
+    """A refused login; ``message`` says why without telling whether the email has an account."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _locked_message(minutes: int):
+    return _ln(
+        "Too many wrong passwords for this account. Try again in %(num)s minute, or reset the password "
+        "to unlock it now.",
+        "Too many wrong passwords for this account. Try again in %(num)s minutes, or reset the password "
+        "to unlock it now.",
+        minutes,
+    )
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with these credentials, or :class:`LoginRefused`. Every failure gets the same
+    answer; wrong passwords count towards a lockout of the email (known or not)."""
+    email = normalize_email(email)
+    minutes = lockout.minutes_locked(email)
+    if minutes:
+        raise LoginRefused(_locked_message(minutes))
+    user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.check_password(password) or not user.is_active:
-        return None
+        left = lockout.record_failure(email)
+        if left == 0:
+            raise LoginRefused(_locked_message(lockout.minutes_locked(email)))
+        if left <= 2:
+            raise LoginRefused(_ln(
+                "Wrong email or password. One more wrong attempt locks this account for a while.",
+                "Wrong email or password. %(num)s more wrong attempts lock this account for a while.",
+                left,
+            ))
+        raise LoginRefused(_l("Wrong email or password."))
+    lockout.clear(email)
     return user
 
 

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.admin.services import set_phase_dates
-from app.extensions import db
+from app.extensions import db, limiter
 from app.identity.iin import make_iin
 from app.models import PHASE_ORDER, Area, RoleGrant, User
 
@@ -51,6 +51,7 @@ def _clean_tables(request):
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+        limiter.reset()  # login throttles and lockouts are per test
 
 
 @pytest.fixture
