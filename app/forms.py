@@ -21,3 +21,12 @@ def whole_number(text: str | None, *, max_digits: int = 15) -> int | None:
     if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
         return None
     return int(text)
+
+
+def query_number(name: str, default: int | None = None) -> int | None:
+    """A whole-number query parameter (an id, a page) that fits the database's integers; anything
+    else — '²', '-1', 10^20 — counts as absent rather than reaching a query and failing there."""
+    from flask import request
+
+    number = whole_number(request.args.get(name), max_digits=9)
+    return default if number is None else number

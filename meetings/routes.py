@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.areas import all_areas, area_label
 from app.extensions import db
-from app.forms import CSRFOnlyForm, whole_number
+from app.forms import CSRFOnlyForm, query_number, whole_number
 from app.models import Area, Budget, Category, PhaseKind, RoleGrant, User
 from app.models.types import utcnow
 from app.permissions import Action, can
@@ -34,8 +34,8 @@ def _people(role: str) -> list[User]:
 
 @bp.route("/meetings")
 def index():
-    area = db.session.get(Area, request.args.get("area", type=int) or 0)
-    deputy_id = request.args.get("deputy", type=int)
+    area = db.session.get(Area, query_number("area") or 0)
+    deputy_id = query_number("deputy")
     when = "past" if request.args.get("when") == "past" else "upcoming"
     items = services.meetings_in(area, deputy_id=deputy_id, upcoming=when == "upcoming")
     areas = [a for a in all_areas() if a.kind != "okrug"]

@@ -19,6 +19,7 @@ from app.admin.forms import (
 from app.areas import all_areas, area_label, save_area
 from app.extensions import db
 from app.forms import CSRFOnlyForm as ConfirmForm
+from app.forms import query_number
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
 from app.permissions import Action, areas_where, can, require, requires
@@ -328,7 +329,7 @@ def audit_log():
     from app.models import AuditEntry
 
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    actor = request.args.get("actor", type=int)
+    actor = query_number("actor")
     object_type = request.args.get("type", "")[:50]
     if actor:
         query = query.where(AuditEntry.actor_id == actor)

@@ -65,7 +65,8 @@ class ReviewForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = IntegerField(_l("Number of the proposal to merge into"), validators=[NUMBER_REQUIRED, NumberRange(min=1)])
+    into = IntegerField(_l("Number of the proposal to merge into"),
+                        validators=[NUMBER_REQUIRED, NumberRange(min=1, max=2**31 - 1)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Merge"))
 

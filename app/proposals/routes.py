@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.areas import all_areas
 from app.extensions import db
-from app.forms import CSRFOnlyForm, whole_number
+from app.forms import CSRFOnlyForm, query_number, whole_number
 from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
 from app.permissions import Action, can
 from app.proposals import comments as comment_service
@@ -142,7 +142,7 @@ def edit(proposal_id):
 @bp.route("/proposals/<int:proposal_id>")
 def detail(proposal_id):
     proposal = _load(proposal_id)
-    page = max(1, request.args.get("comments", 1, type=int))
+    page = max(1, query_number("comments", 1))
     top_level = db.paginate(
         select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
         .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
