@@ -42,6 +42,7 @@ bench: install
 	$(PY) benchmarks/allocation.py
 	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/ballots.py
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -358,3 +358,26 @@ def test_only_owners_or_hosts_change_action_items_and_only_hosts_correct_minutes
     client.post(f"/action-items/{item.id}/status", data={"status": "done"})
     db.session.expire_all()
     assert db.session.get(ActionItem, item.id).status == "done"
+
+
+def test_the_meeting_page_offers_the_action_item_status_to_its_owner_and_hosts_only(client, users, held_meeting,
+                                                                                      log_in):
+    held = held_meeting
+    log_in(users["deputy"])
+    client.post(f"/meetings/{held['meeting'].id}/minutes", data=minutes_form(held, users))
+    item = db.session.scalar(select(ActionItem))
+    form = f'action="/action-items/{item.id}/status"'
+    assert form in client.get(f"/meetings/{held['meeting'].id}").get_data(as_text=True)  # a host
+    client.post("/auth/logout")
+    log_in(users["resident"])
+    assert form not in client.get(f"/meetings/{held['meeting'].id}").get_data(as_text=True)
+    client.post("/auth/logout")
+    log_in(users["akimat"])  # the owner: marks it done from the page, and the page says so
+    page = client.get(f"/meetings/{held['meeting'].id}", headers=EN).get_data(as_text=True)
+    assert form in page and f'id="action-status-{item.id}"' in page
+    client.post(f"/action-items/{item.id}/status", data={"status": "done"},
+                headers={"Referer": f"http://localhost/meetings/{held['meeting'].id}"})
+    db.session.expire_all()
+    assert db.session.get(ActionItem, item.id).status == "done"
+    page = client.get(f"/meetings/{held['meeting'].id}", headers=EN).get_data(as_text=True)
+    assert '<option value="done" selected>' in page
