@@ -399,8 +399,8 @@ def _jpeg() -> io.BytesIO:
 
 def build_world(areas) -> dict:
     from app.auth.services import make_reset_token
-    from app.notifications import notify
     from app.models import NotificationKind
+    from app.notifications import notify
 
     people = _people(areas)
     esil, okrug = areas["Esil district"], areas["Esil district / okrug 7"]
