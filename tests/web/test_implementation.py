@@ -18,7 +18,7 @@ from app.results import services as result_service
 
 from .conftest import make_user
 from .test_proposals import EN
-from .test_voting import ballot, vote  # noqa: F401  (fixture)
+from .test_voting import ballot, close_voting, vote  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def funded(client, users, areas, ballot, log_in):  # noqa: F811
     log_in(follower)
     vote(client, budget, projects[:1], follow="1")
     client.post("/auth/logout")
+    close_voting(budget)
     result = result_service.count(budget, users["akimat"])
     result_service.publish(result, users["akimat"])
     return db.session.get(Proposal, projects[0].id), follower
