@@ -1,5 +1,6 @@
-"""Photo uploads under attack: files that are not pictures and pictures that carry a script.
-(The decompression bomb and the per-photo size limit are in test_proposals.py.)"""
+"""Photo uploads under attack: files that are not pictures, pictures that carry a script, and
+requests too large to accept. (The decompression bomb and the per-photo size limit are in
+test_proposals.py.)"""
 import io
 import os
 import struct
@@ -91,3 +92,17 @@ def test_a_picture_carrying_a_script_is_stored_and_served_without_it(app, client
     assert served.status_code == 200 and served.get_data() == data
     assert served.mimetype == "image/jpeg" and served.headers["X-Content-Type-Options"] == "nosniff"
 
+
+def test_a_request_over_the_size_limit_gets_a_clear_page_and_nothing_is_stored(app, client, users, open_process,
+                                                                               log_in, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    before = set(os.listdir(app.config["UPLOAD_FOLDER"]))
+    log_in(users["resident"])
+    big = image_bytes("PNG", size=(8, 8)) + os.urandom(100 * 1024)
+    response = post_photo(client, open_process, (io.BytesIO(big), "big.png"))
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "The files you sent are too large" in page and "8 MB" in page
+    assert 'lang="en"' in page  # the site's own page, in the reader's language
+    assert rows(Proposal) == 0 and rows(ProposalPhoto) == 0
+    assert set(os.listdir(app.config["UPLOAD_FOLDER"])) == before
