@@ -21,7 +21,7 @@ from app.extensions import db
 from app.forms import CSRFOnlyForm as ConfirmForm
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
-from app.permissions import Action, areas_where, can, require, requires
+from app.permissions import Action, areas_where, can, is_nationwide, require, requires
 from app.proposals.services import ensure_default_categories
 
 bp = Blueprint("admin", __name__)
@@ -59,7 +59,7 @@ def dashboard():
         require(Action.MANAGE_PROCESSES, None)
     if not any(can(current_user, a) for a in (Action.MANAGE_AREAS, Action.MANAGE_PROCESSES, Action.GRANT_ROLES)):
         abort(403)
-    return render_template("admin/dashboard.html")
+    return render_template("admin/dashboard.html", audit=is_nationwide(current_user, Action.GRANT_ROLES))
 
 
 # --- areas -------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def revoke_role(grant_id):
 @requires(Action.MANAGE_AREAS)
 def mci():
     # The MCI is set by national law, so only nationwide administrators change it.
-    if None not in areas_where(current_user, Action.MANAGE_AREAS):
+    if not is_nationwide(current_user, Action.MANAGE_AREAS):
         abort(403)
     form = McIForm()
     if form.validate_on_submit():
@@ -325,6 +325,10 @@ def mci():
 @bp.route("/audit")
 @requires(Action.GRANT_ROLES)
 def audit_log():
+    # The log covers every area and every official's changes, including their profile data, and
+    # its entries carry no area to filter by: only nationwide administrators read it.
+    if not is_nationwide(current_user, Action.GRANT_ROLES):
+        abort(403)
     from app.models import AuditEntry
 
     query = select(AuditEntry).order_by(AuditEntry.id.desc())

@@ -63,8 +63,8 @@ from .conftest import make_user, move_to_phase
 ANON, RES, RES_ELSE = "anonymous", "resident", "resident_elsewhere"
 DEP, DEP_ELSE = "deputy", "deputy_elsewhere"
 AKI, AKI_ELSE = "akimat", "akimat_elsewhere"
-MOD, ADM = "moderator", "admin"
-ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM)
+MOD, ADM, ADM_ELSE = "moderator", "admin", "admin_elsewhere"
+ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM, ADM_ELSE)
 EVERYONE = frozenset(ROLES)
 LOGGED_IN = EVERYONE - {ANON}
 
@@ -239,7 +239,7 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                    data=REASON, changes="all"),
     ("/comments/<int:comment_id>/restore", "POST"): R(MOD, ADM, refuse="flash", args={"comment_id": "hidden_comment"},
                                                       data=REASON, changes="all"),
-    ("/moderation", "GET"): R(MOD, ADM),
+    ("/moderation", "GET"): R(MOD, ADM, ADM_ELSE),  # the queue lists only their own area's reports
     ("/moderation/reports/<int:report_id>/dismiss", "POST"): R(MOD, ADM, args={"report_id": "report"},
                                                                changes="all"),
 
@@ -304,17 +304,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/milestones/<int:milestone_id>/done", "POST"): R(AKI, args={"milestone_id": "milestone"}, changes="all"),
 
     # --- administration ----------------------------------------------------------------------------------
-    ("/admin/", "GET"): R(AKI, AKI_ELSE, ADM),
-    ("/admin/areas", "GET"): R(ADM),
-    ("/admin/areas/new", "GET"): R(ADM),
-    ("/admin/areas/new", "POST"): R(ADM, data=AREA_FORM, changes="all"),
+    # Officials and administrators of another area reach the lists and the "new" forms, which
+    # offer only their own area: an Esil parent or area_id brings the form back and stores nothing.
+    ("/admin/", "GET"): R(AKI, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/areas", "GET"): R(ADM, ADM_ELSE),
+    ("/admin/areas/new", "GET"): R(ADM, ADM_ELSE),
+    ("/admin/areas/new", "POST"): R(ADM, ADM_ELSE, data=AREA_FORM, changes={ADM}),
     ("/admin/areas/<int:area_id>/edit", "GET"): R(ADM, args={"area_id": "okrug"}),
     ("/admin/areas/<int:area_id>/edit", "POST"): R(ADM, args={"area_id": "okrug"},
                                                    data={**AREA_FORM, "name_en": "Okrug seven"}, changes="all"),
-    ("/admin/audit", "GET"): R(ADM),
-    ("/admin/processes", "GET"): R(AKI, AKI_ELSE, ADM),
-    ("/admin/processes/new", "GET"): R(AKI, AKI_ELSE, ADM),
-    ("/admin/processes/new", "POST"): R(AKI, AKI_ELSE, ADM, data=PROCESS_FORM, changes={AKI, ADM}),
+    ("/admin/audit", "GET"): R(ADM),  # every area's log: nationwide administrators only
+    ("/admin/processes", "GET"): R(AKI, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/processes/new", "GET"): R(AKI, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/processes/new", "POST"): R(AKI, AKI_ELSE, ADM, ADM_ELSE, data=PROCESS_FORM, changes={AKI, ADM}),
     ("/admin/processes/<int:process_id>", "GET"): R(AKI, ADM, args={"process_id": "process_prop"}),
     ("/admin/processes/<int:process_id>/edit", "GET"): R(AKI, ADM, args={"process_id": "process_prop"}),
     ("/admin/processes/<int:process_id>/edit", "POST"): R(AKI, ADM, args={"process_id": "process_prop"},
@@ -334,9 +336,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/admin/budgets/<int:budget_id>/edit", "GET"): R(AKI, ADM, args={"budget_id": "budget_prop"}),
     ("/admin/budgets/<int:budget_id>/edit", "POST"): R(AKI, ADM, args={"budget_id": "budget_prop"},
                                                        data={**BUDGET_FORM, "amount": "120000000"}, changes="all"),
-    ("/admin/roles", "GET"): R(ADM),
-    ("/admin/roles", "POST"): R(ADM, data={"email": _w(RES_ELSE, "email"), "role": "expert", "area_id": _w("esil")},
-                                changes="all"),
+    ("/admin/roles", "GET"): R(ADM, ADM_ELSE),
+    ("/admin/roles", "POST"): R(ADM, ADM_ELSE, data={"email": _w(RES_ELSE, "email"), "role": "expert",
+                                                     "area_id": _w("esil")}, changes={ADM}),
     ("/admin/roles/<int:grant_id>/revoke", "POST"): R(ADM, args={"grant_id": "expert_grant"}, changes="all"),
     ("/admin/mci", "GET"): R(ADM),
     ("/admin/mci", "POST"): R(ADM, data={"year": "2031", "tenge": "5000"}, changes="all"),
@@ -358,6 +360,7 @@ def _people(areas) -> dict:
         AKI_ELSE: make_user(home=elsewhere, role="akimat", area=areas["Almaty district"]),
         MOD: make_user(home=elsewhere, role="moderator", area=areas["Astana"]),
         ADM: make_user(home=elsewhere, role="admin", area=None),
+        ADM_ELSE: make_user(home=elsewhere, role="admin", area=areas["Almaty district"]),
     }
 
 
