@@ -374,13 +374,13 @@ def dismiss_report(report_id):
 
 @bp.route("/photos/<name>")
 def photo(name):
-    # Only names we generated are served, and only for proposals the visitor may see.
+    # Only names we generated are served, and only for proposals the visitor may see: not a
+    # draft of someone else, and not a proposal a moderator hid (the pages show the reason instead).
     from app.models import ProposalPhoto
 
     item = db.session.scalar(select(ProposalPhoto).where(ProposalPhoto.stored_name == name))
-    if item is None:
+    if item is None or _load(item.proposal_id).is_hidden:
         abort(404)
-    _load(item.proposal_id)
     response = send_from_directory(current_app.config["UPLOAD_FOLDER"], name, mimetype="image/jpeg")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.max_age = 86400
