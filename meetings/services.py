@@ -107,10 +107,16 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
         raise MeetingError(_l("This time clashes with «%(title)s» (%(when)s) of the same deputy or venue.",
                               title=other.title, when=format_date(other.starts_at, "medium")), field="starts_at")
     proposals = []
+    on_agenda = set() if creating else {item.proposal_id for item in meeting.agenda}
     for proposal_id, _ in agenda:
         if proposal_id:
             proposal = db.session.get(Proposal, proposal_id)
-            if proposal is None or not proposal.area.is_within(area) and not area.is_within(proposal.area):
+            # A new agenda entry must be one the form offers (discussable_proposals): never someone's
+            # private draft, nor a withdrawn, merged or hidden proposal, whose title the meeting
+            # page would publish and whose text the minutes could amend. What is already on the
+            # agenda stays when the meeting is edited.
+            if proposal is None or not proposal.area.is_within(area) and not area.is_within(proposal.area) \
+                    or (proposal_id not in on_agenda and not is_discussable(proposal)):
                 raise MeetingError(_l("Agenda proposals must belong to the meeting's area."), field="agenda")
             proposals.append(proposal)
     moved = not creating and (meeting.starts_at != starts_at or meeting.ends_at != ends_at)
@@ -372,6 +378,10 @@ def deputies_of(area: Area) -> list[User]:
     grants = db.session.scalars(select(RoleGrant).where(RoleGrant.role == "deputy",
                                                         RoleGrant.area_id.in_(area.subtree_select())))
     return [g.user for g in grants]
+
+
+def is_discussable(proposal: Proposal) -> bool:
+    return proposal.status in DISCUSSABLE and not proposal.is_hidden
 
 
 def discussable_proposals(area: Area) -> list[Proposal]:

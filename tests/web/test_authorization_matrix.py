@@ -4,19 +4,26 @@
 and method), the roles that are *allowed*, how everybody else is *refused*, which objects fill
 the URL, the form body of a POST, and which allowed roles *change the database* with it.
 
+The roles: a visitor; a resident of okrug 7 and one of Almaty district; the deputy of okrug 7 and
+the deputy of okrug 8; an akimat official of Esil district and one of Almaty district; a moderator
+for Astana; a nationwide administrator and an administrator of Almaty district.
+
 What the walk asserts for each (route, role), as a person using the site would notice it:
 
 * allowed: a 2xx answer, or a redirect that is not to the login page and carries no error
-  message. A POST whose form comes back (200) with a validation message counts as allowed: the
-  role was let in, and the form — not the permission — said no (e.g. a deputy of another okrug
-  gets the meeting form back because okrug 7 is not among the areas offered to him).
+  message (a row's ``done`` names the two exceptions: logging out says "You are logged out."
+  and a password reset ends on the login page). A POST whose form comes back (200) with a
+  validation message counts as allowed: the role was let in, and the form — not the permission
+  — said no (e.g. a deputy of another okrug gets the meeting form back because okrug 7 is not
+  among the areas offered to him); ``changes`` then says that nothing may be stored.
 * refused, one kind per row, the same for every refused role of that row:
-  ``403``; ``404`` where the app hides that the object exists (a draft is private to its author);
-  ``400`` where a form is not for this person (the booth's check for someone who may not vote);
-  ``flash`` where an action button answers by sending the person back to the page with an error
-  message (the proposal, comment, meeting and booth actions do this).
-  An anonymous visitor is sent to the login page instead, except on the public routes, where the
-  row says what a visitor gets.
+  ``403``; ``404`` where the app hides that the object exists (a draft and its photo are private
+  to the author); ``400`` where a form is not for this person (the booth's "check my ballot" for
+  someone who may not vote); ``flash`` where an action button answers by sending the person back
+  to the page with an error message (the proposal, comment, meeting and casting actions do this;
+  the message says who may do it); ``info`` for "new proposal" when no budget of the person's
+  area takes proposals. An anonymous visitor is sent to the login page instead, except on the
+  public routes, where the row says what a visitor gets.
 * the database: every table is compared row by row before and after each request. Only the roles
   in a row's ``changes`` may change anything; every other request — refused or allowed but with
   nothing to do — must leave every row as it was.

@@ -358,3 +358,32 @@ def test_only_owners_or_hosts_change_action_items_and_only_hosts_correct_minutes
     client.post(f"/action-items/{item.id}/status", data={"status": "done"})
     db.session.expire_all()
     assert db.session.get(ActionItem, item.id).status == "done"
+
+
+def test_only_discussable_proposals_go_on_an_agenda_so_a_draft_stays_private(client, users, okrug, open_process,
+                                                                              log_in):
+    """The form offers the area's open proposals; a crafted request naming a private draft (or a
+    withdrawn proposal) is refused, so the draft's title is not published on the meeting page
+    and its author's text cannot be amended by the minutes."""
+    log_in(users["resident"])
+    draft = propose(client, open_process, title="My private draft about the yard", submit="", save_draft="Save")
+    withdrawn = propose(client, open_process, title="Withdrawn lighting idea")
+    client.post(f"/proposals/{withdrawn.id}/withdraw", data={"reason": "Changed my mind"})
+    open_one = propose(client, open_process, title="Open playground idea")
+    client.post("/auth/logout")
+    log_in(users["deputy"])
+    for proposal in (draft, withdrawn):
+        response = client.post("/meetings/new", data=meeting_form(okrug, proposal_ids=[proposal.id]), headers=EN)
+        assert response.status_code == 200
+        assert "Agenda proposals must belong to the meeting" in response.get_data(as_text=True)
+        assert count(Meeting) == 0
+    meeting = schedule(client, okrug, proposal_ids=[open_one.id])
+    # Once on the agenda, a proposal stays there when the meeting is edited, whatever happens to it.
+    db.session.get(Proposal, open_one.id).status = "withdrawn"
+    db.session.commit()
+    response = client.post(f"/meetings/{meeting.id}/edit", headers=EN, data=meeting_form(
+        okrug, proposal_ids=[open_one.id], title="Meeting with residents, new room", reason="A bigger room"))
+    assert response.status_code == 302
+    client.post("/auth/logout")
+    page = client.get(f"/meetings/{meeting.id}", headers=EN).get_data(as_text=True)
+    assert "Open playground idea" in page and "My private draft" not in page
