@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.markdown import render_markdown
-from app.models import Area, NotificationKind, Proposal, ProposalStatus, User
+from app.models import Area, NotificationKind, PhaseKind, Proposal, ProposalStatus, User
 from app.models.types import utcnow
 from app.notifications import notify
 from app.permissions import Action, can
@@ -265,6 +265,7 @@ def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, atten
         if decision == "amended":
             if not (data.get("title") or data.get("description") or data.get("cost")):
                 raise MeetingError(_l("An amendment needs a new text or a new cost estimate."), field="decisions")
+            check_amendable(item.proposal)
             item.amended_title = (data.get("title") or "").strip() or None
             item.amended_description = data.get("description") or None
             item.amended_cost = data.get("cost") or None
@@ -303,6 +304,7 @@ def publish_minutes(meeting: Meeting, author: User) -> None:
             proposal = item.proposal
             amendment = None
             if item.decision == "amended":
+                check_amendable(proposal)
                 amendment = {"title": item.amended_title, "description": item.amended_description,
                              "cost": item.amended_cost}
             proposal_service.record_discussion(proposal, author, meeting=meeting.title, day=day,
@@ -382,6 +384,17 @@ def deputies_of(area: Area) -> list[User]:
 
 def is_discussable(proposal: Proposal) -> bool:
     return proposal.status in DISCUSSABLE and not proposal.is_hidden
+
+
+def check_amendable(proposal: Proposal) -> None:
+    """Minutes amend a proposal's text or cost only while it is open for discussion — not once
+    it is withdrawn, merged, hidden or decided — and never while it is on a ballot being voted
+    on: the voters who already chose it chose the text and cost they saw."""
+    if not is_discussable(proposal):
+        raise MeetingError(_l("This proposal cannot change from its current status that way."), field="decisions")
+    voting = proposal.process.phase(PhaseKind.VOTING)
+    if proposal.status == ProposalStatus.ON_BALLOT.value and voting is not None and voting.starts_at <= utcnow():
+        raise MeetingError(_l("The ballot is fixed once voting has started."), field="decisions")
 
 
 def discussable_proposals(area: Area) -> list[Proposal]:

@@ -387,3 +387,33 @@ def test_only_discussable_proposals_go_on_an_agenda_so_a_draft_stays_private(cli
     client.post("/auth/logout")
     page = client.get(f"/meetings/{meeting.id}", headers=EN).get_data(as_text=True)
     assert "Open playground idea" in page and "My private draft" not in page
+
+
+def test_minutes_cannot_amend_a_project_while_it_is_being_voted_on(client, users, held_meeting, open_process,
+                                                                     log_in):
+    from app.models import PhaseKind
+
+    from .conftest import move_to_phase
+
+    held = held_meeting
+    playground = db.session.get(Proposal, held["playground"].id)
+    playground.status = "on_ballot"
+    db.session.commit()
+    move_to_phase(open_process, PhaseKind.VOTING)
+    before = (playground.estimated_cost, playground.final_cost, playground.title)
+    log_in(users["deputy"])
+    response = client.post(f"/meetings/{held['meeting'].id}/minutes", data=minutes_form(held, users), headers=EN,
+                           follow_redirects=True)
+    assert "The ballot is fixed once voting has started." in response.get_data(as_text=True)
+    db.session.expire_all()
+    playground = db.session.get(Proposal, held["playground"].id)
+    assert (playground.estimated_cost, playground.final_cost, playground.title) == before
+    assert db.session.get(Meeting, held["meeting"].id).minutes_published_at is None
+    # Endorsing it (no amendment) is still recorded.
+    response = client.post(f"/meetings/{held['meeting'].id}/minutes", headers=EN, data=minutes_form(
+        held, users, **{f"decision-{next(i.id for i in held['meeting'].agenda if i.proposal_id == playground.id)}":
+                        "endorsed"}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, held["meeting"].id).minutes_published_at is not None
+    assert db.session.get(Proposal, playground.id).estimated_cost == before[0]
