@@ -519,6 +519,17 @@ def _wipe() -> None:
     db.session.commit()
 
 
+def rebuild() -> tuple[dict, dict]:
+    """Empty every table and build the world again: (world, its snapshot)."""
+    from app.demo import load_areas
+
+    _wipe()
+    areas = load_areas()
+    db.session.commit()
+    world = build_world(areas)
+    return world, snapshot()
+
+
 def snapshot() -> dict:
     """Every row of every table, in an order that does not depend on the database."""
     db.session.rollback()
@@ -613,11 +624,29 @@ def test_every_route_answers_each_role_as_the_matrix_says(app, client, areas, ro
         elif changed and not must_change:
             problems.append(f"{method} {rule}: changed {changed} though it should change nothing")
         if changed:
-            _wipe()
-            from app.demo import load_areas
-
-            areas = load_areas()
-            db.session.commit()
-            world = build_world(areas)
-            before = snapshot()
+            world, before = rebuild()
     assert not problems, f"{role}:\n" + "\n".join(problems)
+
+
+def test_every_post_route_refuses_a_request_without_its_csrf_token(app, client, areas, monkeypatch):
+    """The same walk with CSRF protection on (as in production), each POST sent by a role the
+    matrix allows to change something: without the form's token it is refused with 400 and
+    nothing changes — a forged cross-site request cannot act for a logged-in person."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    world = build_world(areas)
+    before = snapshot()
+    problems = []
+    for (rule, method), row in sorted(MATRIX.items()):
+        if method != "POST":
+            continue
+        role = sorted(row.changes or row.allow or {ANON})[0]
+        path, data = _request(row, rule, world)
+        _act_as(client, world.get(role))
+        response = client.post(path, data=data, headers={"Accept-Language": "en"})
+        if response.status_code != 400:
+            problems.append(f"POST {rule} as {role}: {response.status_code}")
+        changed = changed_tables(before, snapshot())
+        if changed:
+            problems.append(f"POST {rule} as {role} changed {changed}")
+            world, before = rebuild()
+    assert not problems, "\n".join(problems)
