@@ -19,6 +19,7 @@ from app.admin.forms import (
 from app.areas import all_areas, area_label, save_area
 from app.extensions import db
 from app.forms import CSRFOnlyForm as ConfirmForm
+from app.forms import page_arg, row_id
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
 from app.permissions import Action, areas_where, can, is_nationwide, require, requires
@@ -335,9 +336,9 @@ def audit_log():
     actor = request.args.get("actor", type=int)
     object_type = request.args.get("type", "")[:50]
     if actor:
-        query = query.where(AuditEntry.actor_id == actor)
+        query = query.where(AuditEntry.actor_id == row_id(actor))
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
     types = list(db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))
     return render_template("admin/audit.html", page=page, types=types, object_type=object_type, actor=actor)

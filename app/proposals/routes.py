@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.areas import all_areas
 from app.extensions import db
-from app.forms import CSRFOnlyForm, whole_number
+from app.forms import CSRFOnlyForm, page_arg, row_id, whole_number
 from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
 from app.permissions import Action, can
 from app.proposals import comments as comment_service
@@ -142,7 +142,7 @@ def edit(proposal_id):
 @bp.route("/proposals/<int:proposal_id>")
 def detail(proposal_id):
     proposal = _load(proposal_id)
-    page = max(1, request.args.get("comments", 1, type=int))
+    page = page_arg("comments")
     top_level = db.paginate(
         select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
         .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
@@ -224,7 +224,7 @@ def review(proposal_id):
 @login_required
 def merge(proposal_id):
     def act(proposal, form):
-        into = db.session.get(Proposal, form.into.data)
+        into = db.session.get(Proposal, row_id(form.into.data))
         if into is None:
             raise ProposalError(_("There is no proposal with that number."))
         proposal_service.merge(proposal, into, current_user, form.note.data or "")
