@@ -39,8 +39,9 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     from app.audit import remember_actor
-    from app.security import add_security_headers
+    from app.security import add_security_headers, drop_nul_characters
 
+    app.before_request(drop_nul_characters)
     app.before_request(remember_actor)
     app.after_request(add_security_headers)
     if not app.debug and not app.testing:

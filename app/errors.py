@@ -2,6 +2,7 @@
 from flask import current_app, jsonify, make_response, render_template, request, session
 from flask_babel import force_locale
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 
 from app.extensions import db
 
@@ -15,6 +16,10 @@ def register_error_handlers(app):
         def handler(error):
             if code >= 500:
                 db.session.rollback()
+            if code == 413:
+                # The body was refused unread; the page's own forms (language switcher, logout)
+                # would try to read it again and fail the same way, so it counts as empty.
+                request.form = request.files = ImmutableMultiDict()
             if _wants_json():
                 response = jsonify(error=getattr(error, "name", "error"), status=code)
             else:
@@ -28,7 +33,7 @@ def register_error_handlers(app):
 
         return handler
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, page(code))
 
     @app.errorhandler(OperationalError)

@@ -73,6 +73,12 @@ def areas_where(user: User, action: Action) -> list[Area]:
     return found
 
 
+def is_nationwide(user: User, action: Action) -> bool:
+    """Does ``user`` hold ``action`` for the whole country (a grant with no area)? What is not
+    tied to one area — the national MCI, the audit log of every area — needs that."""
+    return bool(getattr(user, "is_authenticated", False)) and None in areas_where(user, action)
+
+
 def require(action: Action, area: Area | None) -> None:
     """Abort with 401 (anonymous) or 403 unless the current user may do ``action`` in ``area``."""
     if not current_user.is_authenticated:

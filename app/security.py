@@ -1,6 +1,9 @@
 """Small security helpers shared by blueprints."""
 from urllib.parse import urlsplit
 
+from flask import abort, request
+from werkzeug.datastructures import ImmutableMultiDict
+
 
 def safe_next_url(target: str | None) -> str | None:
     """Only same-site relative paths may be redirect targets (no open redirects)."""
@@ -17,6 +20,21 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def drop_nul_characters() -> None:
+    """Before each request: no text a person types contains a NUL character, and PostgreSQL
+    refuses one in a text column, so a crafted "\x00" in any field or query parameter would end
+    in a server error (on SQLite it would be stored). Remove them from query parameters and form
+    fields; a URL path with one names nothing (404)."""
+    if "\x00" in request.path:
+        abort(404)
+    names = ("args", "form") if request.method in ("POST", "PUT", "PATCH") else ("args",)
+    for name in names:
+        values = getattr(request, name)
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            setattr(request, name, ImmutableMultiDict(
+                [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in values.items(multi=True)]))
 
 
 def add_security_headers(response):

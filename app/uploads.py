@@ -62,6 +62,9 @@ def store_photo(stream, *, max_bytes: int) -> StoredImage:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise UploadError(_l("This file is not a picture we can read. Use JPEG, PNG or WebP.")) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # Pillow writes some of the source's metadata back on save (a JPEG's COM comment, XMP, DPI),
+    # and a comment can carry a <script> or PHP payload: keep only the pixels.
+    image.info = {}
     name = f"{secrets.token_hex(16)}.jpg"
     image.save(upload_folder() / name, "JPEG", quality=85, optimize=True)  # no EXIF written
     return StoredImage(name=name, width=image.width, height=image.height)

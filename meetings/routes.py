@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.areas import all_areas, area_label
 from app.extensions import db
-from app.forms import CSRFOnlyForm, query_number, whole_number
+from app.forms import CSRFOnlyForm, row_id, whole_number
 from app.models import Area, Budget, Category, PhaseKind, RoleGrant, User
 from app.models.types import utcnow
 from app.permissions import Action, can
@@ -34,8 +34,9 @@ def _people(role: str) -> list[User]:
 
 @bp.route("/meetings")
 def index():
-    area = db.session.get(Area, query_number("area") or 0)
-    deputy_id = query_number("deputy")
+    area = db.session.get(Area, row_id(request.args.get("area", type=int)))
+    deputy_id = request.args.get("deputy", type=int)
+    deputy_id = row_id(deputy_id) if deputy_id is not None else None
     when = "past" if request.args.get("when") == "past" else "upcoming"
     items = services.meetings_in(area, deputy_id=deputy_id, upcoming=when == "upcoming")
     areas = [a for a in all_areas() if a.kind != "okrug"]
@@ -54,7 +55,7 @@ def _form(meeting: Meeting | None) -> MeetingForm:
     form.area_id.choices = [(a.id, area_label(a, by_id)) for a in services.schedulable_areas(current_user)]
     form.cohost_ids.choices = [(u.id, u.full_name) for u in _people("deputy") if u.id != current_user.id]
     form.invited_ids.choices = [(u.id, u.full_name) for u in _people("akimat")]
-    area = db.session.get(Area, form.area_id.data or 0) or (meeting.area if meeting else None) or \
+    area = db.session.get(Area, row_id(form.area_id.data)) or (meeting.area if meeting else None) or \
         (by_id.get(form.area_id.choices[0][0]) if form.area_id.choices else None)
     form.proposal_ids.choices = [(p.id, f"No. {p.id} — {p.title}") for p in
                                  (services.discussable_proposals(area) if area else [])]

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.markdown import render_markdown
-from app.models import Area, NotificationKind, Proposal, ProposalStatus, User
+from app.models import Area, NotificationKind, PhaseKind, Proposal, ProposalStatus, User
 from app.models.types import utcnow
 from app.notifications import notify
 from app.permissions import Action, can
@@ -107,10 +107,16 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
         raise MeetingError(_l("This time clashes with «%(title)s» (%(when)s) of the same deputy or venue.",
                               title=other.title, when=format_date(other.starts_at, "medium")), field="starts_at")
     proposals = []
+    on_agenda = set() if creating else {item.proposal_id for item in meeting.agenda}
     for proposal_id, _ in agenda:
         if proposal_id:
             proposal = db.session.get(Proposal, proposal_id)
-            if proposal is None or not proposal.area.is_within(area) and not area.is_within(proposal.area):
+            # A new agenda entry must be one the form offers (discussable_proposals): never someone's
+            # private draft, nor a withdrawn, merged or hidden proposal, whose title the meeting
+            # page would publish and whose text the minutes could amend. What is already on the
+            # agenda stays when the meeting is edited.
+            if proposal is None or not proposal.area.is_within(area) and not area.is_within(proposal.area) \
+                    or (proposal_id not in on_agenda and not is_discussable(proposal)):
                 raise MeetingError(_l("Agenda proposals must belong to the meeting's area."), field="agenda")
             proposals.append(proposal)
     moved = not creating and (meeting.starts_at != starts_at or meeting.ends_at != ends_at)
@@ -259,6 +265,7 @@ def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, atten
         if decision == "amended":
             if not (data.get("title") or data.get("description") or data.get("cost")):
                 raise MeetingError(_l("An amendment needs a new text or a new cost estimate."), field="decisions")
+            check_amendable(item.proposal)
             item.amended_title = (data.get("title") or "").strip() or None
             item.amended_description = data.get("description") or None
             item.amended_cost = data.get("cost") or None
@@ -297,6 +304,7 @@ def publish_minutes(meeting: Meeting, author: User) -> None:
             proposal = item.proposal
             amendment = None
             if item.decision == "amended":
+                check_amendable(proposal)
                 amendment = {"title": item.amended_title, "description": item.amended_description,
                              "cost": item.amended_cost}
             proposal_service.record_discussion(proposal, author, meeting=meeting.title, day=day,
@@ -372,6 +380,21 @@ def deputies_of(area: Area) -> list[User]:
     grants = db.session.scalars(select(RoleGrant).where(RoleGrant.role == "deputy",
                                                         RoleGrant.area_id.in_(area.subtree_select())))
     return [g.user for g in grants]
+
+
+def is_discussable(proposal: Proposal) -> bool:
+    return proposal.status in DISCUSSABLE and not proposal.is_hidden
+
+
+def check_amendable(proposal: Proposal) -> None:
+    """Minutes amend a proposal's text or cost only while it is open for discussion — not once
+    it is withdrawn, merged, hidden or decided — and never while it is on a ballot being voted
+    on: the voters who already chose it chose the text and cost they saw."""
+    if not is_discussable(proposal):
+        raise MeetingError(_l("This proposal cannot change from its current status that way."), field="decisions")
+    voting = proposal.process.phase(PhaseKind.VOTING)
+    if proposal.status == ProposalStatus.ON_BALLOT.value and voting is not None and voting.starts_at <= utcnow():
+        raise MeetingError(_l("The ballot is fixed once voting has started."), field="decisions")
 
 
 def discussable_proposals(area: Area) -> list[Proposal]:

@@ -19,10 +19,10 @@ from app.admin.forms import (
 from app.areas import all_areas, area_label, save_area
 from app.extensions import db
 from app.forms import CSRFOnlyForm as ConfirmForm
-from app.forms import query_number
+from app.forms import page_arg, row_id
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
-from app.permissions import Action, areas_where, can, require, requires
+from app.permissions import Action, areas_where, can, is_nationwide, require, requires
 from app.proposals.services import ensure_default_categories
 
 bp = Blueprint("admin", __name__)
@@ -60,7 +60,7 @@ def dashboard():
         require(Action.MANAGE_PROCESSES, None)
     if not any(can(current_user, a) for a in (Action.MANAGE_AREAS, Action.MANAGE_PROCESSES, Action.GRANT_ROLES)):
         abort(403)
-    return render_template("admin/dashboard.html")
+    return render_template("admin/dashboard.html", audit=is_nationwide(current_user, Action.GRANT_ROLES))
 
 
 # --- areas -------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def revoke_role(grant_id):
 @requires(Action.MANAGE_AREAS)
 def mci():
     # The MCI is set by national law, so only nationwide administrators change it.
-    if None not in areas_where(current_user, Action.MANAGE_AREAS):
+    if not is_nationwide(current_user, Action.MANAGE_AREAS):
         abort(403)
     form = McIForm()
     if form.validate_on_submit():
@@ -326,15 +326,19 @@ def mci():
 @bp.route("/audit")
 @requires(Action.GRANT_ROLES)
 def audit_log():
+    # The log covers every area and every official's changes, including their profile data, and
+    # its entries carry no area to filter by: only nationwide administrators read it.
+    if not is_nationwide(current_user, Action.GRANT_ROLES):
+        abort(403)
     from app.models import AuditEntry
 
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    actor = query_number("actor")
+    actor = request.args.get("actor", type=int)
     object_type = request.args.get("type", "")[:50]
     if actor:
-        query = query.where(AuditEntry.actor_id == actor)
+        query = query.where(AuditEntry.actor_id == row_id(actor))
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
     types = list(db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))
     return render_template("admin/audit.html", page=page, types=types, object_type=object_type, actor=actor)

@@ -137,6 +137,8 @@ def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) ->
         raise AdminError(_l("No user has this email. They must register first."), field="email")
     if role == "deputy" and (area is None or area.kind != "okrug"):
         raise AdminError(_l("A deputy is granted for a maslikhat okrug."), field="area_id")
+    if area is None and role != "admin":
+        raise AdminError(_l("Only administrators are granted nationwide: choose an area."), field="area_id")
     existing = db.session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id, RoleGrant.role == role,

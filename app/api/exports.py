@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.api.routes import bp
 from app.extensions import db
 from app.models import Area, Budget, Implementation, Process, Proposal, ProposalStatus, Result
+from app.proposals.services import public_titles
 
 DATASETS = ("proposals", "results", "implementation")
 
@@ -44,13 +45,12 @@ def _results(process: Process) -> list[dict]:
         result = db.session.scalar(select(Result).where(Result.budget_id == budget.id, Result.published_at.is_not(None)))
         if result is None:
             continue
-        titles = dict(db.session.execute(select(Proposal.id, Proposal.title)
-                                         .where(Proposal.id.in_([int(p) for p in result.projects]))).all())
+        titles = public_titles(int(p) for p in result.projects)
         for pid, data in result.projects.items():
             out.append({
                 "budget_id": budget.id, "budget_name_kk": budget.name_kk, "budget_name_ru": budget.name_ru,
                 "budget_name_en": budget.name_en, "budget_kzt": budget.amount, "proposal_id": int(pid),
-                "title": titles.get(int(pid), ""), "votes": data["votes"], "cost_kzt": int(data["cost"]),
+                "title": titles.get(int(pid)) or "", "votes": data["votes"], "cost_kzt": int(data["cost"]),
                 "funded": int(data["funded"]), "rule": result.rule, "ballots_sha256": result.ballots_sha256,
                 "published_at": result.published_at.isoformat(),
             })
@@ -64,7 +64,7 @@ def _implementation(process: Process) -> list[dict]:
         Proposal.status.in_([ProposalStatus.FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value,
                              ProposalStatus.COMPLETED.value])).order_by(Proposal.id)).all()
     return [{
-        "proposal_id": p.id, "title": p.title, "allocated_kzt": p.cost,
+        "proposal_id": p.id, "title": "" if p.is_hidden else p.title, "allocated_kzt": p.cost,
         "status": impl.status if impl else "planned", "progress_percent": impl.progress if impl else 0,
         "spent_kzt": impl.spent if impl else 0, "updated_at": impl.updated_at.isoformat() if impl else "",
     } for p, impl in rows]

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, abort, jsonify, url_for
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Budget, Proposal
+from app.models import Budget
+from app.proposals.services import public_titles
 from app.results import services
 from app.results.adapter import ballots_file as build_ballots_file
 from app.results.explanations import explanation_text
@@ -52,8 +53,7 @@ def ballots_file(budget_id):
 @bp.get("/budgets/<int:budget_id>/results")
 def results(budget_id):
     budget, result = _published(budget_id)
-    titles = dict(db.session.execute(
-        select(Proposal.id, Proposal.title).where(Proposal.id.in_([int(p) for p in result.projects]))).all())
+    titles = public_titles(int(p) for p in result.projects)
     return jsonify(
         budget_id=budget.id, rule=result.rule, options=result.options, tie_break=result.tie_break,
         voting_version=result.voting_version, selected=result.selected, ballots_sha256=result.ballots_sha256,
@@ -67,13 +67,12 @@ def results(budget_id):
 @bp.get("/budgets/<int:budget_id>/results.csv")
 def results_csv(budget_id):
     budget, result = _published(budget_id)
-    titles = dict(db.session.execute(
-        select(Proposal.id, Proposal.title).where(Proposal.id.in_([int(p) for p in result.projects]))).all())
+    titles = public_titles(int(p) for p in result.projects)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["project_id", "title", "votes", "cost", "funded", "explanation"])
     for pid, data in result.projects.items():
-        writer.writerow([pid, titles.get(int(pid), ""), data["votes"], data["cost"], int(data["funded"]),
+        writer.writerow([pid, titles.get(int(pid)) or "", data["votes"], data["cost"], int(data["funded"]),
                          explanation_text(data)])
     response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_results.csv"'

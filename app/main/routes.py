@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.forms import CSRFOnlyForm
+from app.forms import CSRFOnlyForm, page_arg
 from app.main.services import processes_for_home
 from app.models import Notification, NotificationKind
 from app.notifications import KIND_LABELS, mark_all_read, preferences, save_preferences
@@ -51,7 +51,7 @@ def notifications():
         select(Notification).where(Notification.user_id == current_user.id)
         .options(selectinload(Notification.proposal), selectinload(Notification.event))
         .order_by(Notification.id.desc()),
-        per_page=30, error_out=False,
+        page=page_arg(), per_page=30, error_out=False,
     )
     return render_template("main/notifications.html", page=page, event_text=event_text, form=CSRFOnlyForm())
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.areas import all_areas
 from app.extensions import db
-from app.forms import CSRFOnlyForm, query_number, whole_number
+from app.forms import CSRFOnlyForm, page_arg, row_id, whole_number
 from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
 from app.permissions import Action, can
 from app.proposals import comments as comment_service
@@ -142,7 +142,7 @@ def edit(proposal_id):
 @bp.route("/proposals/<int:proposal_id>")
 def detail(proposal_id):
     proposal = _load(proposal_id)
-    page = max(1, query_number("comments", 1))
+    page = page_arg("comments")
     top_level = db.paginate(
         select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
         .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
@@ -224,7 +224,7 @@ def review(proposal_id):
 @login_required
 def merge(proposal_id):
     def act(proposal, form):
-        into = db.session.get(Proposal, form.into.data)
+        into = db.session.get(Proposal, row_id(form.into.data))
         if into is None:
             raise ProposalError(_("There is no proposal with that number."))
         proposal_service.merge(proposal, into, current_user, form.note.data or "")
@@ -374,13 +374,13 @@ def dismiss_report(report_id):
 
 @bp.route("/photos/<name>")
 def photo(name):
-    # Only names we generated are served, and only for proposals the visitor may see.
+    # Only names we generated are served, and only for proposals the visitor may see: not a
+    # draft of someone else, and not a proposal a moderator hid (the pages show the reason instead).
     from app.models import ProposalPhoto
 
     item = db.session.scalar(select(ProposalPhoto).where(ProposalPhoto.stored_name == name))
-    if item is None:
+    if item is None or _load(item.proposal_id).is_hidden:
         abort(404)
-    _load(item.proposal_id)
     response = send_from_directory(current_app.config["UPLOAD_FOLDER"], name, mimetype="image/jpeg")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.max_age = 86400

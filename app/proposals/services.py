@@ -264,6 +264,13 @@ def withdraw_support(proposal: Proposal, user: User) -> None:
     db.session.commit()
 
 
+def public_titles(ids) -> dict[int, str | None]:
+    """The titles that may be published for these proposals: None for one a moderator hid (its
+    title may be the very reason), so lists, results and exports never show it."""
+    rows = db.session.execute(select(Proposal.id, Proposal.title, Proposal.hidden_at).where(Proposal.id.in_(ids)))
+    return {pid: (None if hidden_at else title) for pid, title, hidden_at in rows}
+
+
 def supports(user: User, proposal: Proposal) -> bool:
     return bool(user.is_authenticated and db.session.scalar(
         select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id)

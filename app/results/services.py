@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Ballot, Budget, Proposal, ProposalStatus, Result, User
+from app.models import Ballot, Budget, PhaseKind, Proposal, ProposalStatus, Result, User
 from app.models.types import utcnow
 from app.permissions import Action, can
 from app.proposals.services import transition
@@ -37,10 +37,20 @@ def _plain(value):
     return value.numerator if value.denominator == 1 else float(value)
 
 
+def check_voting_closed(budget: Budget) -> None:
+    """Ballots are counted and published only once voting has closed: a tally taken or shown
+    while people still vote would inform (or discourage) the rest, and ballots cast after a
+    publication would not be in the published file."""
+    voting = budget.process.phase(PhaseKind.VOTING)
+    if voting is not None and utcnow() < voting.ends_at:
+        raise ResultError(_l("Votes are counted and published after voting closes."))
+
+
 def count(budget: Budget, actor: User | None = None) -> Result:
     """Run the configured rule over the stored ballots and keep the result (unpublished)."""
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
         raise ResultError(_l("Only akimat officials of this area count the votes."))
+    check_voting_closed(budget)
     instance, profile = election(budget)
     if not len(instance):
         raise ResultError(_l("No project is on this budget's ballot."))
@@ -103,6 +113,7 @@ def publish(result: Result, actor: User | None) -> None:
     budget = result.budget
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
         raise ResultError(_l("Only akimat officials of this area publish results."))
+    check_voting_closed(budget)
     if published_result(budget) is not None:
         raise ResultError(_l("This budget's results are already published."))
     proposals = {str(p.id): p for p in db.session.scalars(

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -140,6 +141,20 @@ def test_admin_grants_a_deputy_only_for_an_okrug(client, users, areas, log_in):
     assert grant.granted_by_id == users["admin"].id
     client.post(f"/admin/roles/{grant.id}/revoke")
     assert db.session.scalar(select(func.count(RoleGrant.id)).where(RoleGrant.user_id == target.id)) == 0
+
+
+@pytest.mark.parametrize("role", ["akimat", "expert", "moderator", "deputy"])
+def test_only_administrators_are_granted_nationwide(client, users, log_in, role):
+    """The form offers "Nationwide" for every role; the database allows it only for admins, so
+    another role granted nationwide used to fail with a server error."""
+    log_in(users["admin"])
+    before = db.session.scalar(select(func.count(RoleGrant.id)))
+    response = client.post("/admin/roles", data={"email": users["resident"].email, "role": role, "area_id": 0},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Only administrators are granted nationwide" in page or "granted for a maslikhat okrug" in page
+    assert db.session.scalar(select(func.count(RoleGrant.id))) == before
 
 
 def test_admin_adds_an_area_and_moving_it_updates_the_subtree_paths(client, users, areas, log_in):

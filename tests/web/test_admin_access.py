@@ -124,3 +124,13 @@ def test_officials_of_the_area_and_admins_get_in(client, users, esil_objects, lo
                  f"/admin/processes/{esil_objects['process_id']}", f"/admin/budgets/{esil_objects['budget_id']}/edit",
                  f"/admin/areas/{esil_objects['area_id']}/edit", "/admin/processes/new", "/admin/areas/new"):
         assert client.get(path).status_code == 200, path
+
+
+def test_only_nationwide_administrators_read_the_audit_log_of_every_area(client, users, log_in):
+    log_in(users["admin_elsewhere"])
+    assert client.get("/admin/audit").status_code == 403
+    assert "/admin/audit" not in client.get("/admin/").get_data(as_text=True)
+    client.post("/auth/logout")
+    log_in(users["admin"])
+    assert client.get("/admin/audit").status_code == 200
+    assert "/admin/audit" in client.get("/admin/").get_data(as_text=True)

@@ -34,6 +34,19 @@ def test_login_redirects_only_to_local_pages(client, users):
     assert response.headers["Location"] in ("/", "http://localhost/")
 
 
+@pytest.mark.parametrize("target", ["/\\evil.example/", "/\\/evil.example/", "/\t/evil.example/", "/%09/evil.example",
+                                    "/\n/evil.example/", " //evil.example/", "\\\\evil.example", "https:evil.example"])
+def test_login_is_not_an_open_redirect_through_what_browsers_turn_into_another_host(client, users, target):
+    """Browsers read a backslash as a slash and drop tabs and newlines in URLs, so "/\\evil" and
+    "/<tab>/evil" would leave the site."""
+    from urllib.parse import quote, urljoin, urlsplit
+
+    data = {"email": users["resident"].email, "password": PASSWORD}
+    location = client.post(f"/auth/login?next={quote(target, safe='')}", data=data).headers["Location"]
+    as_a_browser_reads_it = "".join(location.split()).replace("\\", "/")
+    assert urlsplit(urljoin("http://localhost/", as_a_browser_reads_it)).netloc == "localhost", (target, location)
+
+
 @pytest.fixture
 def throttled(app, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "10 per minute")

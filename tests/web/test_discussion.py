@@ -134,6 +134,30 @@ def test_moderator_hides_a_proposal_and_its_timeline_says_so(client, users, prop
     assert [e.kind for e in db.session.get(Proposal, proposal.id).events][-1] == "hidden"
 
 
+def test_photos_of_a_hidden_proposal_are_not_served_until_it_is_restored(client, users, open_process, log_in):
+    import io
+
+    from .test_proposals import image_bytes
+
+    log_in(users["resident"])
+    made = propose(client, open_process, photos=[(io.BytesIO(image_bytes("JPEG")), "courtyard.jpg")])
+    photo_url = f"/photos/{made.photos[0].stored_name}"
+    assert client.get(photo_url).status_code == 200
+    client.post("/auth/logout")
+    log_in(users["moderator"])
+    client.post(f"/proposals/{made.id}/hide", data={"reason": "An offensive picture"})
+    assert client.get(photo_url).status_code == 404  # the moderator's reason replaces it everywhere
+    client.post("/auth/logout")
+    assert client.get(photo_url).status_code == 404
+    log_in(users["resident"])
+    assert client.get(photo_url).status_code == 404
+    client.post("/auth/logout")
+    log_in(users["moderator"])
+    client.post(f"/proposals/{made.id}/restore", data={"reason": "The picture was replaced"})
+    client.post("/auth/logout")
+    assert client.get(photo_url).status_code == 200
+
+
 def test_moderation_queue_is_for_moderators_only(client, users, log_in):
     assert "/auth/login" in client.get("/moderation").headers["Location"]
     log_in(users["resident"])

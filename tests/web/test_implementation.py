@@ -18,7 +18,7 @@ from app.results import services as result_service
 
 from .conftest import make_user
 from .test_proposals import EN
-from .test_voting import ballot, vote  # noqa: F401  (fixture)
+from .test_voting import ballot, close_voting, vote  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def funded(client, users, areas, ballot, log_in):  # noqa: F811
     log_in(follower)
     vote(client, budget, projects[:1], follow="1")
     client.post("/auth/logout")
+    close_voting(budget)
     result = result_service.count(budget, users["akimat"])
     result_service.publish(result, users["akimat"])
     return db.session.get(Proposal, projects[0].id), follower
@@ -135,3 +136,36 @@ def test_only_akimat_of_the_area_marks_milestones_done(client, users, funded, lo
         client.post("/auth/logout")
     db.session.expire_all()
     assert db.session.get(Milestone, milestone.id).done_on is None
+
+
+def test_a_project_hidden_by_a_moderator_keeps_its_title_off_every_public_page_and_file(client, users, areas, funded,
+                                                                                       log_in):
+    from datetime import UTC, datetime
+
+    from meetings.models import AgendaItem, Meeting
+
+    proposal, _ = funded
+    proposal.title = "Phone 8 701 555 12 34 for the courtyard"  # say the title carried personal data
+    meeting = Meeting(area=areas["Esil district / okrug 7"], host=users["deputy"], title="Courtyards",
+                      starts_at=datetime.now(UTC) + timedelta(days=2), ends_at=datetime.now(UTC) + timedelta(days=2, hours=1),
+                      venue="School No. 54")
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.add(AgendaItem(meeting_id=meeting.id, position=0, proposal_id=proposal.id))
+    db.session.commit()
+    budget, process = proposal.budget_id, proposal.process_id
+    paths = [f"/meetings/{meeting.id}", f"/areas/{areas['Esil district'].id}/dashboard", f"/budgets/{budget}/results",
+             f"/budgets/{budget}/results/protocol", f"/api/v1/budgets/{budget}/results",
+             f"/api/v1/budgets/{budget}/results.csv", f"/api/v1/processes/{process}/export/results.csv",
+             f"/api/v1/processes/{process}/export/implementation.json", f"/api/v1/processes/{process}/export/proposals.csv"]
+    for path in paths:
+        assert "8 701 555 12 34" in client.get(path, headers=EN).get_data(as_text=True), path  # shown until hidden
+    log_in(users["moderator"])
+    client.post(f"/proposals/{proposal.id}/hide", data={"reason": "Personal data in the title"})
+    client.post("/auth/logout")
+    for path in paths:
+        response = client.get(path, headers=EN)
+        assert response.status_code == 200, path
+        assert "8 701 555 12 34" not in response.get_data(as_text=True), path
+    assert client.get(f"/api/v1/budgets/{budget}/results").get_json()["projects"][str(proposal.id)]["title"] is None
+    assert "Hidden by a moderator" in client.get(f"/budgets/{budget}/results", headers=EN).get_data(as_text=True)

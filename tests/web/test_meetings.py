@@ -381,3 +381,62 @@ def test_the_meeting_page_offers_the_action_item_status_to_its_owner_and_hosts_o
     assert db.session.get(ActionItem, item.id).status == "done"
     page = client.get(f"/meetings/{held['meeting'].id}", headers=EN).get_data(as_text=True)
     assert '<option value="done" selected>' in page
+
+
+def test_only_discussable_proposals_go_on_an_agenda_so_a_draft_stays_private(client, users, okrug, open_process,
+                                                                              log_in):
+    """The form offers the area's open proposals; a crafted request naming a private draft (or a
+    withdrawn proposal) is refused, so the draft's title is not published on the meeting page
+    and its author's text cannot be amended by the minutes."""
+    log_in(users["resident"])
+    draft = propose(client, open_process, title="My private draft about the yard", submit="", save_draft="Save")
+    withdrawn = propose(client, open_process, title="Withdrawn lighting idea")
+    client.post(f"/proposals/{withdrawn.id}/withdraw", data={"reason": "Changed my mind"})
+    open_one = propose(client, open_process, title="Open playground idea")
+    client.post("/auth/logout")
+    log_in(users["deputy"])
+    for proposal in (draft, withdrawn):
+        response = client.post("/meetings/new", data=meeting_form(okrug, proposal_ids=[proposal.id]), headers=EN)
+        assert response.status_code == 200
+        assert "Agenda proposals must belong to the meeting" in response.get_data(as_text=True)
+        assert count(Meeting) == 0
+    meeting = schedule(client, okrug, proposal_ids=[open_one.id])
+    # Once on the agenda, a proposal stays there when the meeting is edited, whatever happens to it.
+    db.session.get(Proposal, open_one.id).status = "withdrawn"
+    db.session.commit()
+    response = client.post(f"/meetings/{meeting.id}/edit", headers=EN, data=meeting_form(
+        okrug, proposal_ids=[open_one.id], title="Meeting with residents, new room", reason="A bigger room"))
+    assert response.status_code == 302
+    client.post("/auth/logout")
+    page = client.get(f"/meetings/{meeting.id}", headers=EN).get_data(as_text=True)
+    assert "Open playground idea" in page and "My private draft" not in page
+
+
+def test_minutes_cannot_amend_a_project_while_it_is_being_voted_on(client, users, held_meeting, open_process,
+                                                                     log_in):
+    from app.models import PhaseKind
+
+    from .conftest import move_to_phase
+
+    held = held_meeting
+    playground = db.session.get(Proposal, held["playground"].id)
+    playground.status = "on_ballot"
+    db.session.commit()
+    move_to_phase(open_process, PhaseKind.VOTING)
+    before = (playground.estimated_cost, playground.final_cost, playground.title)
+    log_in(users["deputy"])
+    response = client.post(f"/meetings/{held['meeting'].id}/minutes", data=minutes_form(held, users), headers=EN,
+                           follow_redirects=True)
+    assert "The ballot is fixed once voting has started." in response.get_data(as_text=True)
+    db.session.expire_all()
+    playground = db.session.get(Proposal, held["playground"].id)
+    assert (playground.estimated_cost, playground.final_cost, playground.title) == before
+    assert db.session.get(Meeting, held["meeting"].id).minutes_published_at is None
+    # Endorsing it (no amendment) is still recorded.
+    response = client.post(f"/meetings/{held['meeting'].id}/minutes", headers=EN, data=minutes_form(
+        held, users, **{f"decision-{next(i.id for i in held['meeting'].agenda if i.proposal_id == playground.id)}":
+                        "endorsed"}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, held["meeting"].id).minutes_published_at is not None
+    assert db.session.get(Proposal, playground.id).estimated_cost == before[0]

@@ -226,11 +226,17 @@ def cast_many(budget, projects, ballots, areas):
         ballot_service.cast(voter, budget, [str(projects[i].id) for i in chosen])
 
 
+def close_voting(budget):
+    """Voting is over: from now on the ballots may be counted and published."""
+    move_to_phase(budget.process, PhaseKind.RESULTS)
+
+
 @pytest.mark.parametrize("rule", ["greedy", "mes"])
 def test_count_publish_and_anyone_can_recount_the_published_file(client, users, areas, ballot, log_in, rule, tmp_path):
     budget, projects = ballot
     configure(budget, rule=rule, rule_options={"completion": "add1-greedy"} if rule == "mes" else {})
     cast_many(budget, projects, [(0,), (0, 1), (0, 1), (2, 3), (3,), (1,)], areas)
+    close_voting(budget)
     log_in(users["akimat"])
     client.post(f"/budgets/{budget.id}/count")
     result = db.session.scalar(select(Result))
@@ -271,6 +277,7 @@ def test_count_publish_and_anyone_can_recount_the_published_file(client, users, 
 def test_published_file_is_reproduced_by_pabutools(client, users, areas, ballot, log_in, tmp_path):
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (0, 1), (1, 2), (2, 3), (3,)], areas)
+    close_voting(budget)
     result = result_service.count(budget, users["akimat"])
     result_service.publish(result, users["akimat"])
     path = tmp_path / "ballots.pb"
@@ -286,12 +293,34 @@ def test_published_file_is_reproduced_by_pabutools(client, users, areas, ballot,
 def test_residents_cannot_count_or_publish(client, users, areas, ballot, log_in):
     budget, projects = ballot
     cast_many(budget, projects, [(0,)], areas)
+    close_voting(budget)
     log_in(users["resident"])
     assert client.post(f"/budgets/{budget.id}/count").status_code == 403
     result = result_service.count(budget, users["akimat"])
     assert client.post(f"/results/{result.id}/publish").status_code == 403
     db.session.expire_all()
     assert db.session.get(Result, result.id).published_at is None
+
+
+def test_nothing_is_counted_or_published_while_voting_is_open(client, users, areas, ballot, log_in):
+    """An official of the area may count and publish, but only once voting has closed: a tally
+    taken mid-vote would inform the rest of the voters, and ballots cast after a publication
+    would be missing from the published file."""
+    budget, projects = ballot
+    cast_many(budget, projects, [(0,), (1,)], areas)
+    log_in(users["akimat"])
+    page = client.post(f"/budgets/{budget.id}/count", headers=EN, follow_redirects=True).get_data(as_text=True)
+    assert "after voting closes" in page
+    assert db.session.scalar(select(func.count()).select_from(Result)) == 0
+    close_voting(budget)
+    result = result_service.count(budget, users["akimat"])
+    move_to_phase(budget.process, PhaseKind.VOTING)  # say an administrator reopened voting
+    page = client.post(f"/results/{result.id}/publish", headers=EN, follow_redirects=True).get_data(as_text=True)
+    assert "after voting closes" in page
+    db.session.expire_all()
+    assert db.session.get(Result, result.id).published_at is None
+    assert {p.status for p in db.session.scalars(select(Proposal))} == {"on_ballot"}
+    assert client.get(f"/api/v1/budgets/{budget.id}/ballots.pb").status_code == 404
 
 
 def _race(app, voter_id, budget_id, choice, n=20) -> list[str]:
@@ -368,6 +397,7 @@ def test_twenty_concurrent_submissions_by_one_voter_store_exactly_one(app, tmp_p
 def test_cli_computes_publishes_and_verifies(app, users, areas, ballot):
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (1,), (0, 1)], areas)
+    close_voting(budget)
     runner = app.test_cli_runner()
     out = runner.invoke(args=["compute-results", str(budget.id), "--publish"])
     assert out.exit_code == 0, out.output
@@ -447,6 +477,7 @@ def test_every_ballot_type_counts_with_every_rule_and_fits_the_budget(areas, use
         else:
             choice = ids
         ballot_service.cast(voter, budget, choice)
+    close_voting(budget)
     result = result_service.count(budget, users["akimat"])
     spent = sum(data["cost"] for data in result.projects.values() if data["funded"])
     assert result.n_ballots == 6 and 0 < spent <= budget.amount
