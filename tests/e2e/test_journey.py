@@ -120,6 +120,9 @@ def test_1_resident_registers_and_proposes_a_playground_with_a_photo(new_page, i
     assert page.locator(".photos img").count() == 1
     assert page.locator(".facts").get_by_text(_money(ESTIMATE)).count() == 1
     check_page(page, "01-proposal-submitted")
+    page.goto("/proposals?sort=newest")
+    assert page.get_by_role("link", name=TITLE).count() == 1
+    check_page(page, "01-proposals-list")
 
 
 def test_1_neighbour_supports_and_comments(new_page):
@@ -199,6 +202,9 @@ def test_2_deputy_publishes_minutes_amending_the_cost(new_page, server):
     timeline = page.locator(".timeline").inner_text()
     assert "№ 7 округ тұрғындарымен кездесу" in timeline and "резеңке жабынның орнына" in timeline
     check_page(page, "02-proposal-after-minutes")
+    page.goto(f"/meetings/{journey['meeting']}")
+    assert "резеңке жабынның орнына" in page.locator("main").inner_text()
+    check_page(page, "02-meeting-minutes-published")
 
 
 # --- 3. the akimat reviews it as feasible and puts it on the ballot -------------------------
@@ -307,6 +313,7 @@ def test_4_residents_vote_in_russian_and_english(new_page, ids, lang, switch, ov
     _choose(page, [journey["others"][0]], check=False)
     page.locator("button[name=action][value=review]").click()
     page.wait_for_load_state()
+    check_page(page, f"04-booth-confirm-{lang}", lang)
     page.locator("form[action$='/vote/cast'] button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#receipt-code").inner_text().strip()
@@ -427,9 +434,10 @@ def test_5_official_counts_with_mes_and_publishes(new_page, ids):
     _phase(page, ids, "results", "open", "Дауыс беру мерзімі аяқталды")
     page.goto(f"/budgets/{ids['budget']}/results/manage")
     assert "Тең үлестер әдісі" in page.locator("main").inner_text()  # the Method of Equal Shares
+    check_page(page, "05-count-and-publish")
     page.locator(f"form[action$='/budgets/{ids['budget']}/count'] button").click()
     page.wait_for_load_state()
-    check_page(page, "05-count")
+    check_page(page, "05-counted")
     page.locator("form[action*='/publish'] button").click()
     page.wait_for_load_state()
     assert page.locator(".notice--success").count() >= 1, _notice(page)
@@ -483,6 +491,7 @@ def test_6_official_records_progress_and_the_resident_sees_it(new_page, ids):
     page.locator("form:has(input[name=what][value=report]) button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".notice--error").count() == 0, _notice(page)
+    check_page(page, "06-implementation-reported")
     page.goto(f"/areas/{ids['esil']}/dashboard")
     assert page.locator("main").get_by_text(TITLE).count() >= 1
     check_page(page, "06-dashboard")
@@ -494,6 +503,9 @@ def test_6_official_records_progress_and_the_resident_sees_it(new_page, ids):
     # The receipt was saved on this phone when voting, and only there.
     assert page.locator("#device-receipts").get_by_text(journey["receipt"]).count() == 1
     check_page(page, "06-my-participation")
+    page.goto("/notifications")
+    assert page.locator("main").get_by_text(TITLE).count() >= 1
+    check_page(page, "06-notifications")
     page.goto(f"/proposals/{journey['proposal']}")
     check_page(page, "06-proposal-in-implementation")
 
