@@ -23,6 +23,12 @@ def check_page(page, name: str, lang: str = "kk", *, axe: bool = True, full_page
     # (A phone zooms out to show a too-wide page, so compare with the screen, not the window.)
     overflow = page.evaluate("() => document.documentElement.scrollWidth") - page.viewport_size["width"]
     assert overflow <= 0, f"{name}: the page is {overflow} px wider than the screen"
+    # Chart labels are drawn inside their chart, not cut off at its edges.
+    clipped = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')].filter(t => {
+      const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;
+      return box.x < view.x - 1 || box.x + box.width > view.x + view.width + 1;
+    }).map(t => t.textContent)""") if axe else []
+    assert not clipped, f"{name}: chart labels cut off: {clipped}"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     if not axe:
         page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=full_page)
