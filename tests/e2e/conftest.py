@@ -101,7 +101,9 @@ def server(tmp_path_factory):
     bin_dir = Path(sys.executable).parent
     flask = [str(bin_dir / "flask"), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["demo-data"]):
-        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+        done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
     log = home / "gunicorn.log"
     with open(log, "wb") as out:
@@ -118,7 +120,8 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        shutil.copy(log, OUTPUT / "gunicorn.log") if OUTPUT.exists() else None
+        if OUTPUT.exists():  # the server's log beside the screenshots, for when a step fails
+            shutil.copy(log, OUTPUT / "gunicorn.log")
 
 
 def _wait_until_ready(process, port, log, seconds=30.0):

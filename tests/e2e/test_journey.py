@@ -5,16 +5,14 @@ resident follows its construction. Every page passes axe-core (no serious or cri
 AA violation) and is saved as a screenshot in tests/e2e/output/.
 
 The tests run in file order and share the server's database: each step starts where the
-previous one left off (pytest stops caring about order only if one is run alone, which then
-fails at its first missing precondition)."""
+previous one left off, so a step run alone fails at its first missing precondition."""
 import gzip
-import io
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from app.identity.iin import make_iin
 from tests.e2e.conftest import LAPTOP, OUTPUT, PHONE
@@ -31,13 +29,14 @@ journey: dict = {}  # what later steps need from earlier ones
 
 
 def _money(n: int) -> re.Pattern:
-    """'12 000 000 ₸' with whatever space the locale groups digits with."""
-    return re.compile(r"\s?".join(f"{n:,}".split(",")).replace(" ", r"\s") + r"\s₸")
+    """'12 000 000 ₸' grouped with whatever the locale uses (a space, a no-break space, a comma)."""
+    return re.compile(r"[\s,]?".join(f"{n:,}".split(",")) + r"\s₸")
 
 
 @pytest.fixture(scope="module")
 def ids(server):
-    """Ids the steps navigate by: the Esil district budget of the open process, okrug No. 7."""
+    """Ids the steps navigate by (the Esil district budget of the open process, okrug No. 7) and
+    the demo residents of Esil district who vote besides our resident and neighbour."""
     (process_id,) = server.sql("SELECT id FROM processes WHERE title_en = 'Astana participatory budget'")[0]
     (budget_id,) = server.sql("SELECT id FROM budgets WHERE process_id = ? AND name_en = 'Esil district'",
                               (process_id,))[0]
@@ -52,13 +51,9 @@ def ids(server):
 def _photo(tmp_path) -> str:
     """A small JPEG of a 'playground sketch', made here (no files from outside)."""
     image = Image.new("RGB", (640, 480), (120, 190, 90))
-    for x in range(100, 540):
-        for y in range(300, 320):
-            image.putpixel((x, y), (200, 60, 40))
+    ImageDraw.Draw(image).rectangle((100, 300, 540, 320), fill=(200, 60, 40))
     path = tmp_path / "playground.jpg"
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    path.write_bytes(buffer.getvalue())
+    image.save(path, "JPEG", quality=80)
     return str(path)
 
 
