@@ -1,4 +1,5 @@
 """What every browser test does on a page: log in, check accessibility, take a screenshot."""
+import json
 from pathlib import Path
 
 from tests.e2e.conftest import OUTPUT
@@ -39,7 +40,8 @@ def check_page(page, name: str, lang: str = "kk", *, axe: bool = True, full_page
         page.evaluate(AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(_RUN_AXE, WCAG_AA)
     bad = [v for v in violations if v["impact"] in ("serious", "critical")]
-    OUTPUT.mkdir(parents=True, exist_ok=True)
+    # Everything axe found, the moderate and minor too, beside the screenshot.
+    (OUTPUT / f"{name}.axe.json").write_text(json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8")
     page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=full_page)
     assert not bad, f"{name}: axe found serious or critical violations:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in bad)
