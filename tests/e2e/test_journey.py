@@ -66,6 +66,16 @@ def _notice(page) -> str:
     return " ".join(page.locator(".notice").all_inner_texts())
 
 
+def test_0_kazakh_is_the_default_language(new_page):
+    """A browser asking for none of our languages gets Kazakh; one asking for Russian gets it."""
+    page = new_page(PHONE, locale="de-DE")
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "kk"
+    page = new_page(PHONE, locale="ru-RU")
+    page.goto("/")
+    check_page(page, "00-home-ru", "ru")
+
+
 # --- 1. a new resident proposes a playground; a neighbour supports and comments --------------
 
 def test_1_resident_registers_and_proposes_a_playground_with_a_photo(new_page, ids, tmp_path):
