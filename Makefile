@@ -27,11 +27,12 @@ run: install
 	$(FLASK) demo-data --if-empty
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-# Everything on SQLite (the fault tests start a PostgreSQL server of their own); then, when
-# TEST_DATABASE_URL is set (CI), the database tests again on it.
+# Everything on SQLite, with the browser tests when /usr/bin/chromium exists and the fault tests
+# (they start a PostgreSQL server of their own); then, when TEST_DATABASE_URL is set (CI), the
+# database tests again on it (browser and fault tests bring their own database, so they run once).
 test: install
 	env -u TEST_DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(VENV)/bin/pytest tests --ignore=tests/voting --ignore=tests/reliability $(PYTEST_ARGS); fi
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(VENV)/bin/pytest tests --ignore=tests/voting --ignore=tests/reliability --ignore=tests/e2e $(PYTEST_ARGS); fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -68,9 +68,11 @@ def spent_vs_allocated(rows: list[tuple[str, int, int]], *, title: str, labels: 
     totals as the last row. ``rows``: (label, allocated, spent)."""
     items = [*rows, (labels["total"], sum(r[1] for r in rows), sum(r[2] for r in rows))] if rows else []
     height = 30 * len(items) + 50
-    width, left = 760, 220
+    # Room on the left for a 28-character label and on the right for "spent / allocated" in
+    # full; narrower margins cut both off at the chart's edges.
+    width, left = 760, 250
     top = max([max(a, s) for _, a, s in items] + [1])
-    scale = (width - left - 130) / top
+    scale = (width - left - 215) / top
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
              f'xmlns="http://www.w3.org/2000/svg" font-size="13" font-family="sans-serif">',
              f"<title>{escape(title)}</title>",
@@ -80,7 +82,7 @@ def spent_vs_allocated(rows: list[tuple[str, int, int]], *, title: str, labels: 
              f'{escape(labels["spent"])}</text>']
     for i, (label, allocated, spent) in enumerate(items):
         y = 30 + 30 * i
-        short = label if len(label) <= 30 else label[:29] + "…"
+        short = label if len(label) <= 28 else label[:27] + "…"
         weight = ' font-weight="bold"' if i == len(items) - 1 else ""
         parts += [f'<text x="{left - 8}" y="{y + 14}" text-anchor="end"{weight}>{escape(short)}</text>',
                   f'<rect x="{left}" y="{y}" width="{allocated * scale:.1f}" height="18" fill="#c9d3de"/>',
