@@ -219,10 +219,17 @@ def save_config(budget: Budget, **values) -> BallotConfig:
     from app.ballots.snapshot import forget
 
     forget(budget.id)
-    config = budget.ballot_config or BallotConfig(budget_id=budget.id)
+    config = budget.ballot_config
+    if config is None:
+        # Insert first, then set: on a new row the ORM leaves out a None and the column's default
+        # (3 projects) fired, so "no maximum" was lost the first time an official saved it.
+        config = BallotConfig(budget_id=budget.id)
+        db.session.add(config)
+        db.session.flush()
     for key, value in values.items():
         setattr(config, key, value)
     if config.max_projects is not None and config.max_projects < (config.min_projects or 0):
+        db.session.rollback()  # nothing is stored, not even the new row
         raise BallotError(_l("The maximum number of projects cannot be below the minimum."))
     db.session.add(config)
     db.session.commit()

@@ -12,6 +12,7 @@ from app.markdown import render_markdown
 from app.models import (
     Ballot,
     BallotConfig,
+    Budget,
     PhaseKind,
     Proposal,
     ProposalEvent,
@@ -210,6 +211,26 @@ def test_ballot_config_locks_when_voting_opens(client, users, ballot, log_in):
     }, headers=EN, follow_redirects=True)
     assert "locked" in response.get_data(as_text=True)
     assert db.session.get(BallotConfig, budget.id) is None
+
+
+def test_an_empty_maximum_means_no_maximum_from_the_first_save(client, users, open_process, log_in):
+    budget = open_process.budgets[0]
+    log_in(users["akimat"])
+    settings = {"ballot_type": "approval", "min_projects": 2, "max_projects": "", "rule": "mes", "tie_break": "id",
+                "min_votes": 1, "min_age": 16}
+    assert client.post(f"/budgets/{budget.id}/ballot-config", data=settings).status_code == 302
+    db.session.expire_all()
+    config = db.session.get(BallotConfig, budget.id)
+    assert (config.min_projects, config.max_projects, config.rule) == (2, None, "mes")
+    # A maximum below the minimum is refused on a new budget too, and leaves no row behind.
+    other = Budget(process=open_process, area=budget.area, name_kk="Б", name_ru="Б", name_en="B", amount=10**7)
+    db.session.add(other)
+    db.session.commit()
+    page = client.post(f"/budgets/{other.id}/ballot-config", data={**settings, "max_projects": 1}, headers=EN,
+                       follow_redirects=True).get_data(as_text=True)
+    assert "cannot be below the minimum" in page
+    db.session.expire_all()
+    assert db.session.get(BallotConfig, other.id) is None
 
 
 def test_ballot_config_is_refused_to_residents(client, users, ballot, log_in):
