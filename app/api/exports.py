@@ -8,6 +8,7 @@ from flask import Response, abort, jsonify
 from sqlalchemy import select
 
 from app.api.routes import bp
+from app.api.spreadsheet import spreadsheet_safe
 from app.extensions import db
 from app.models import Area, Budget, Implementation, Process, Proposal, ProposalStatus, Result
 from app.proposals.services import public_titles
@@ -95,7 +96,7 @@ def export(process_id, dataset, fmt):
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS[dataset])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
         response = Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8")  # BOM: Excel reads UTF-8
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

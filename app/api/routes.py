@@ -5,6 +5,7 @@ import io
 from flask import Blueprint, Response, abort, jsonify, url_for
 from sqlalchemy import select
 
+from app.api.spreadsheet import spreadsheet_safe
 from app.extensions import db
 from app.models import Budget
 from app.proposals.services import public_titles
@@ -72,8 +73,8 @@ def results_csv(budget_id):
     writer = csv.writer(out)
     writer.writerow(["project_id", "title", "votes", "cost", "funded", "explanation"])
     for pid, data in result.projects.items():
-        writer.writerow([pid, titles.get(int(pid)) or "", data["votes"], data["cost"], int(data["funded"]),
-                         explanation_text(data)])
+        writer.writerow([pid, spreadsheet_safe(titles.get(int(pid)) or ""), data["votes"], data["cost"],
+                         int(data["funded"]), spreadsheet_safe(explanation_text(data))])
     response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_results.csv"'
     return response

