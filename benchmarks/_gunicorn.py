@@ -1,9 +1,18 @@
-"""Starting and stopping the gunicorn servers the benchmarks measure (loopback only)."""
+"""Starting and stopping the gunicorn servers the benchmarks measure and the fault and browser
+tests use (loopback only)."""
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import time
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_until_ready(process: subprocess.Popen, port: int, log, seconds: float = 30):

@@ -6,10 +6,11 @@ import glob
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from _gunicorn import free_port
 
 
 def postgres_bin() -> Path | None:
@@ -18,11 +19,6 @@ def postgres_bin() -> Path | None:
                    key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
     return Path(found[-1]).parent if found else None
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Cluster:
@@ -33,7 +29,7 @@ class Cluster:
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
         self.bin = bindir
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="qatysu-pg-"))
         self.data = self.dir / "data"
         self.as_postgres = os.geteuid() == 0

@@ -43,7 +43,6 @@ import queue
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,7 +58,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _gunicorn import stop, wait_until_ready  # noqa: E402
+from _gunicorn import free_port, stop, wait_until_ready  # noqa: E402
 
 # One BLAS thread (before numpy is first imported, by the app): with OpenBLAS's default of one
 # thread per core, MES on 100,000 ballots took 3-11 s instead of 0.9 s whenever anything else used
@@ -239,18 +238,12 @@ def build(url: str, n_voters: int, n_ballots: int, seed: int, full_demo: bool = 
 
 
 # --- serving ----------------------------------------------------------------------------------
-# As in pages.py (copied rather than imported: this one needs two workers and a login limit).
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(url: str, workdir: Path, workers: int, config: str = "development",
           **settings: str) -> tuple[subprocess.Popen, int, Path]:
     """gunicorn on a free loopback port; ``settings`` are extra environment variables."""
-    port = _free_port()
+    port = free_port()
     log = workdir / f"gunicorn-{port}.log"
     env = {**os.environ, "DATABASE_URL": url, "QATYSU_CONFIG": config, "SECRET_KEY": "benchmark-only-secret",
            "UPLOAD_FOLDER": str(workdir / "uploads"), "LOGIN_RATE_LIMIT": "1000000 per minute", **settings}

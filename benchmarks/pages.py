@@ -24,7 +24,6 @@ import http.client
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _gunicorn import stop, wait_until_ready  # noqa: E402
+from _gunicorn import free_port, stop, wait_until_ready  # noqa: E402
 
 LISTING_TARGET = 10.0  # listing median <= 10x /healthz median
 GROWTH_TARGET = 1.5  # median at the largest size <= 1.5x the median at the smallest
@@ -258,14 +257,8 @@ def build(db_path: Path, n: int, rng: random.Random, extra_sql: list[str] = ()) 
 
 # --- serving and timing -----------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(db_path: Path, workdir: Path, wsgi: str = "wsgi:app") -> tuple[subprocess.Popen, int, Path]:
-    port = _free_port()
+    port = free_port()
     log = workdir / "gunicorn.log"
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", QATYSU_CONFIG="development",
                SECRET_KEY="benchmark-only-secret", UPLOAD_FOLDER=str(workdir / "uploads"))

@@ -6,21 +6,21 @@ the production configuration (CSRF on, secure cookies, secret key from the envir
 Without /usr/bin/chromium (or without the playwright package) every test here is skipped with
 one clear reason; ``.ci/run`` installs Chromium so CI always runs them.
 """
-import http.client
 import os
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the servers' start/stop helpers, shared with the benchmarks
+from _gunicorn import free_port, stop, wait_until_ready  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 HEADLESS_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -61,12 +61,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(SKIP_REASON, yellow=True, bold=True)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """The running app: its base URL and direct access to its SQLite file (for the clock)."""
 
@@ -104,42 +98,19 @@ def server(tmp_path_factory):
         done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         if done.returncode:
             raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    port = _free_port()
+    port = free_port()
     log = home / "gunicorn.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+             "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_until_ready(process, port, log)
+        wait_until_ready(process, port, log)
         yield Server(f"http://127.0.0.1:{port}", db_path)
     finally:
-        process.terminate()  # gunicorn's graceful stop: the master stops its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)  # gunicorn's graceful stop, then SIGKILL to its process group if it lingers
         if OUTPUT.exists():  # the server's log beside the screenshots, for when a step fails
             shutil.copy(log, OUTPUT / "gunicorn.log")
-
-
-def _wait_until_ready(process, port, log, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            status = conn.getresponse().status
-            conn.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /healthz within {seconds:.0f} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from _gunicorn import stop
+from _gunicorn import free_port, stop
 from ballots import _connection, _request, serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -60,9 +60,7 @@ def redis_url(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("CI must run the shared-state tests: redis-server is not installed")
         pytest.skip("redis-server not installed (apt-get install redis-server): shared-state tests skipped")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
                                stdout=subprocess.DEVNULL)
