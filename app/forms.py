@@ -40,4 +40,3 @@ def whole_number(text: str | None, *, max_digits: int = 15) -> int | None:
     if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
         return None
     return int(text)
-

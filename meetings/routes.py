@@ -35,8 +35,7 @@ def _people(role: str) -> list[User]:
 @bp.route("/meetings")
 def index():
     area = db.session.get(Area, row_id(request.args.get("area", type=int)))
-    deputy_id = request.args.get("deputy", type=int)
-    deputy_id = row_id(deputy_id) if deputy_id is not None else None
+    deputy_id = row_id(request.args.get("deputy", type=int)) if "deputy" in request.args else None
     when = "past" if request.args.get("when") == "past" else "upcoming"
     items = services.meetings_in(area, deputy_id=deputy_id, upcoming=when == "upcoming")
     areas = [a for a in all_areas() if a.kind != "okrug"]

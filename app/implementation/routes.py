@@ -95,8 +95,7 @@ def dashboard(area_id):
     area = db.get_or_404(Area, area_id)
     data = services.dashboard(area)
     chart = charts.spent_vs_allocated(
-        [(_("Hidden by a moderator") if r["proposal"].is_hidden else r["proposal"].title, r["allocated"],
-          r["implementation"].spent) for r in data["rows"]],
+        [(r["proposal"].shown_title, r["allocated"], r["implementation"].spent) for r in data["rows"]],
         title=_("Spent against allocated, per project and in total"),
         labels={"total": _("Total"), "allocated": _("Allocated"), "spent": _("Spent")})
     from meetings.services import overdue_in_area

@@ -2,6 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -146,6 +147,12 @@ class Proposal(db.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or "Hidden by a moderator" once a moderator hid it (the title may be the
+        very reason): what every page that names the proposal shows."""
+        return str(_l("Hidden by a moderator")) if self.is_hidden else self.title
 
 
 class ProposalPhoto(db.Model):

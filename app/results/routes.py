@@ -27,7 +27,7 @@ def _rows(result: Result) -> list[dict]:
     rows = []
     for pid, data in result.projects.items():
         proposal = proposals.get(pid)
-        title = (_("Hidden by a moderator") if proposal.is_hidden else proposal.title) if proposal else pid
+        title = proposal.shown_title if proposal else pid
         rows.append({"id": pid, "proposal": proposal, "title": title,
                      "votes": data["votes"], "cost": int(data["cost"]), "funded": data["funded"],
                      "explanation": explanation_text(data)})
