@@ -20,9 +20,12 @@ from app.models.audit import AuditEntry
 from app.models.types import utcnow
 
 GENESIS = "0" * 64
-# Tables whose rows are not audited: the log itself, and high-volume rows that are not official acts.
+# Tables whose rows are not audited: the log itself, high-volume rows that are not official acts, and
+# what would tell how or when someone voted, or what a voter follows (an official's vote, a paper
+# entered just after a voter was marked): those are never written to the log.
 SKIP = {"audit_log", "notifications", "outbox_emails", "ballots", "voter_participations", "supports",
-        "comment_useful", "proposal_events", "sessions"}
+        "comment_useful", "proposal_events", "sessions", "sealed_envelopes", "electoral_roll", "paper_tallies",
+        "budget_follows"}
 # Never written to the log, whatever the table.
 SECRET_FIELDS = {"password_hash", "change_key_hash", "iin"}
 
@@ -120,9 +123,18 @@ def _append(session, flush_context):
         return
     rows = [(actor, action, table, _identity(obj), changes) for actor, action, table, obj, changes in pending]
     rows += [(actor, "create", o.__tablename__, _identity(o), _changes(o, "create")) for o in new]
-    if not rows:
-        return
-    connection = session.connection()
+    if rows:
+        _write(session.connection(), rows)
+
+
+def record(user, action: str, object_type: str, object_id: str, changes: dict) -> None:
+    """Append an entry by hand, for an official act the flush listener does not see (rows of a
+    skipped table, such as a voter added to the roll with a reason). In the caller's transaction."""
+    roles = ",".join(sorted({grant.role for grant in user.grants})) or "resident"
+    _write(db.session.connection(), [((user.id, roles), action, object_type, object_id, changes)])
+
+
+def _write(connection, rows) -> None:
     if connection.dialect.name == "postgresql":
         # One writer at a time appends, so the chain never forks.
         connection.execute(text("SELECT pg_advisory_xact_lock(7402201)"))

@@ -33,8 +33,10 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("compute-results")
     @click.argument("budget_id", type=int)
+    @click.option("--key-file", type=click.File("rb"), help="The counting commission's count key file (needed "
+                  "by the first count, which opens the sealed envelopes).")
     @click.option("--publish", is_flag=True, help="Publish the count right away.")
-    def compute_results(budget_id: int, publish: bool):
+    def compute_results(budget_id: int, key_file, publish: bool):
         """Count a budget's ballots with its configured rule (and optionally publish)."""
         from app.models import Budget
         from app.results import services
@@ -43,7 +45,7 @@ def register_cli(app: Flask) -> None:
         if budget is None:
             raise click.ClickException(f"no budget {budget_id}")
         try:
-            result = services.count(budget)
+            result = services.count(budget, key_file=key_file.read(1 << 20) if key_file else None)
             if publish:
                 services.publish(result, None)
         except services.ResultError as error:

@@ -24,11 +24,11 @@ def _normalize_db_url(url: str) -> str:
     return url
 
 
-def _local_secret_key() -> str:
-    """A per-installation random key kept in instance/, so dev sessions survive restarts
-    without a secret ever being committed."""
+def _local_secret_key(name: str = "secret_key") -> str:
+    """A per-installation random key kept in instance/, so dev sessions (and voter keys) survive
+    restarts without a secret ever being committed."""
     INSTANCE.mkdir(exist_ok=True)
-    path = INSTANCE / "secret_key"
+    path = INSTANCE / name
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -37,6 +37,10 @@ def _local_secret_key() -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Keys the HMAC that names voters on the roll (app/identity/voter_key.py). Losing or changing
+    # it during a process makes the roll unreadable: keep it with the other production secrets.
+    VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET")
+    MAX_KEY_FILE_BYTES = 64 * 1024  # a count key file is about 300 bytes per budget
     SQLALCHEMY_DATABASE_URI = _normalize_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'qatysu.sqlite3'}")
     )
@@ -77,11 +81,13 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+    VOTER_KEY_SECRET = os.environ.get("VOTER_KEY_SECRET") or _local_secret_key("voter_key_secret")
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-secret"
+    VOTER_KEY_SECRET = "testing-only-voter-key-secret"
     SQLALCHEMY_DATABASE_URI = _normalize_db_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )
@@ -116,13 +122,14 @@ class ProductionConfig(Config):
 
     @classmethod
     def from_environment(cls) -> dict:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "VOTER_KEY_SECRET", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise ConfigError(
                 "Production configuration refuses to start without: " + ", ".join(missing)
             )
         url = _normalize_db_url(os.environ["DATABASE_URL"])
-        settings = {"SECRET_KEY": os.environ["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url}
+        settings = {"SECRET_KEY": os.environ["SECRET_KEY"], "VOTER_KEY_SECRET": os.environ["VOTER_KEY_SECRET"],
+                    "SQLALCHEMY_DATABASE_URI": url}
         if url.startswith("postgresql"):
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options()
         return settings

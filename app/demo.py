@@ -11,7 +11,7 @@ from app.admin.services import set_phase_dates
 from app.areas import save_area
 from app.extensions import db
 from app.identity.iin import make_iin
-from app.models import PHASE_ORDER, Area, Budget, Process, RoleGrant, User
+from app.models import PHASE_ORDER, Area, Budget, Process, RoleGrant, User, mci_for_year
 from app.models.types import utcnow
 from app.proposals.services import ensure_default_categories
 
@@ -105,7 +105,7 @@ def _process(area: Area, year: int, titles: tuple[str, str, str], first_day: dat
     for kk, ru, en in ASTANA_DISTRICTS:
         district = db.session.scalar(select(Area).where(Area.name_en == en, Area.parent_id == area.id))
         db.session.add(Budget(process=process, area=district, name_kk=kk, name_ru=ru, name_en=en,
-                              amount=amount, project_limit_mci=5_000))
+                              amount=amount, project_limit_mci=5_000, project_limit_fixed=5_000 * mci_for_year(year)))
     return process
 
 

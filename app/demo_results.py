@@ -1,31 +1,41 @@
 """Demo results: the finished Astana process gets its projects on the ballot, about 3,000
-synthetic ballots across its districts, a count with the Method of Equal Shares and published
-results, so `make run` shows a real results page.
+synthetic voters across its districts, and the whole count a real city would run: the count keys
+(made and used in memory here), the electoral roll, sealed envelopes, the opening of the
+envelopes, a count with the Method of Equal Shares and published results — so `make run` shows
+the end state of a real process.
 
-Idempotent (nothing happens once the finished process has a result) and deterministic."""
+Idempotent (nothing happens once the finished process has a result); the ballots are
+deterministic, the keys and envelope order are not (they must not be)."""
 import random
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
-from app.ballots.services import age_band, district_of, new_receipt
+from app.ballots import opening
+from app.ballots.sealing import seal
+from app.ballots.services import new_code, receipt_hash, stored_choices
 from app.demo_proposals import IDEAS, RESIDENT_EMAIL
 from app.extensions import db
 from app.identity.iin import make_iin
+from app.identity.voter_key import voter_key
 from app.markdown import render_markdown
 from app.models import (
     Area,
-    Ballot,
     BallotConfig,
+    CountKey,
+    PaperTally,
     PhaseKind,
     Process,
     Proposal,
     ProposalEvent,
     Result,
+    SealedEnvelope,
     User,
     VoterParticipation,
 )
+from app.models.ballots import random_id
+from app.implementation.services import follow_budget
 from app.results import services as result_service
 
 VOTERS_PER_DISTRICT = 600
@@ -44,11 +54,11 @@ def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes:
     reviewed_at = process.phase(PhaseKind.REVIEW).starts_at + timedelta(days=3)
     authors = list(db.session.scalars(select(User).where(User.email.like(RESIDENT_EMAIL.replace("{n}", "%")))))
     password_hash = generate_password_hash("qatysu-demo")
-    total = 0
+    plans = []
     for budget in process.budgets:
         db.session.add(BallotConfig(budget_id=budget.id, ballot_type="approval", min_projects=1, max_projects=3,
                                     rule="mes", rule_options={"completion": "add1-greedy"}, tie_break="id",
-                                    min_votes=1, allow_change=False, show_running_counts=False, min_age=16))
+                                    min_votes=1, allow_change=False, min_age=16))
         ideas = [i for i in IDEAS if i.district == budget.area.name_en][:7]
         local_authors = [u for u in authors if u.home_area and u.home_area.is_within(budget.area)] or [None]
         proposals = []
@@ -73,11 +83,21 @@ def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes:
                 ProposalEvent(proposal=proposal, kind="placed_on_ballot", actor=akimat, actor_role="akimat",
                               data={"budget": budget.id}, created_at=reviewed_at + timedelta(days=1)),
             ])
-        total += _ballots(rng, budget, proposals, areas, voting.starts_at.date(), password_hash, total)
+        plans.append((budget, proposals, _voters(rng, budget, areas, password_hash, len(plans) * VOTERS_PER_DISTRICT)))
+    db.session.commit()
+    # Voting opens as the akimat would open it: keys for the counting commission, then the roll.
+    key_file = opening.prepare_keys(process, akimat, now=voting.starts_at)
+    opening.open_voting(process, akimat, key_file, now=voting.starts_at)
+    total = 0
+    for budget, proposals, voters in plans:
+        total += _cast(rng, budget, proposals, voters, voting.starts_at.date())
         db.session.commit()
-        result = result_service.count(budget, akimat)
+    for budget, proposals, _ in plans:
+        result = result_service.count(budget, akimat, key_file=key_file)
         result_service.publish(result, akimat)
         _implementation(rng, akimat, [p for p in proposals if str(p.id) in result.selected], voting.ends_at.date())
+    resident = users["resident@qatysu.kz"]  # follows their district's result and its funded projects
+    follow_budget(resident, next(b for b, _, _ in plans if resident.home_area.is_within(b.area)))
     return total
 
 
@@ -106,36 +126,43 @@ def _implementation(rng, akimat, funded, start: date) -> None:
                                           else "Жоба аяқталды / Проект завершён")
 
 
-def _ballots(rng, budget, proposals, areas, voting_day: date, password_hash: str, offset: int) -> int:
-    """Synthetic voters of the district (accounts without activity) and their approval ballots:
-    each project has a popularity; each voter approves 1 to 3 projects drawn by it."""
+def _voters(rng, budget, areas, password_hash: str, offset: int) -> list[dict]:
+    """Synthetic voters of the district: accounts without activity, on the roll once voting opens."""
     okrugs = [a for a in areas.values() if a.kind == "okrug" and a.is_within(budget.area)]
-    popularity = [rng.uniform(0.3, 3.0) for _ in proposals]
-    users, participations, ballots = [], [], []
+    users = []
     for i in range(VOTERS_PER_DISTRICT):
         n = offset + i + 1
         born = date(rng.randint(1950, 2008), rng.randint(1, 12), rng.randint(1, 28))
-        sex = rng.choice(("male", "female"))
-        iin = make_iin(born, sex, 3000 + n)
-        home = rng.choice(okrugs)
+        iin = make_iin(born, rng.choice(("male", "female")), 3000 + n)
         users.append({"email": VOTER_EMAIL.format(n=n), "full_name": f"Voter {n}", "password_hash": password_hash,
-                      "iin": iin, "home_area_id": home.id, "locale": rng.choice(("kk", "ru")),
+                      "iin": iin, "home_area_id": rng.choice(okrugs).id, "locale": rng.choice(("kk", "ru")),
                       "is_active_account": True, "verification_method": "iin-declared"})
+    db.session.execute(insert(User), users)
+    return users
+
+
+def _cast(rng, budget, proposals, voters, voting_day: date) -> int:
+    """Each voter approves 1 to 3 projects drawn by their popularity, online or (8 %) on paper:
+    a participation and a sealed envelope each, as the booth and the polling point write them."""
+    key = db.session.get(CountKey, budget.id)
+    popularity = [rng.uniform(0.3, 3.0) for _ in proposals]
+    participations, envelopes, papers = [], [], 0
+    for voter in voters:
         k = rng.choice((1, 2, 2, 3, 3, 3))
         chosen = set()
         while len(chosen) < k:
             chosen.add(rng.choices(range(len(proposals)), weights=popularity)[0])
-        day = voting_day + timedelta(days=rng.randint(0, 6))
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
         channel = "paper" if rng.random() < 0.08 else "online"
-        participations.append({"budget_id": budget.id, "iin": iin, "channel": channel, "voted_on": day,
-                               "district_id": district_of(home), "age_band": age_band(age), "sex": sex})
-        ballots.append({"receipt": new_receipt(), "budget_id": budget.id, "channel": channel,
-                        "choices": {str(proposals[j].id): 1 for j in sorted(chosen)}})
-    db.session.execute(insert(User), users)
-    ids = dict(db.session.execute(select(User.iin, User.id).where(User.iin.in_([u["iin"] for u in users]))).all())
-    for row in participations:
-        row["user_id"] = ids[row["iin"]] if row["channel"] == "online" else None
+        papers += channel == "paper"
+        participations.append({"budget_id": budget.id, "voter_key": voter_key(voter["iin"]), "channel": channel,
+                               "voted_on": voting_day + timedelta(days=rng.randint(0, 6))})
+        choices = stored_choices("approval", [str(proposals[j].id) for j in sorted(chosen)])
+        receipt = new_code()
+        envelopes.append({"id": random_id(), "budget_id": budget.id,
+                          "sealed": seal(key.public_key, choices, receipt_hash(receipt), channel, key.envelope_size)})
+    rng.shuffle(envelopes)  # a real box has no order either (and the count shuffles again)
     db.session.execute(insert(VoterParticipation), participations)
-    db.session.execute(insert(Ballot), ballots)
-    return len(ballots)
+    db.session.add(PaperTally(budget_id=budget.id, voters_marked=papers, papers_entered=papers))
+    db.session.flush()
+    db.session.execute(insert(SealedEnvelope), envelopes)
+    return len(envelopes)

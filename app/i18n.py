@@ -1,5 +1,5 @@
 """Language choice and the formatting of money and times."""
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.numbers import format_decimal
 from flask import current_app, has_request_context, request, session
@@ -41,8 +41,10 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
-def local_date(value: datetime | None, fmt: str = "medium") -> str:
-    """The Almaty calendar day of a UTC time."""
+def local_date(value: datetime | date | None, fmt: str = "medium") -> str:
+    """The Almaty calendar day of a UTC time (a date is shown as it is)."""
     if value is None:
         return ""
+    if not isinstance(value, datetime):
+        return format_date(value, fmt)
     return format_date(to_user_timezone(value).date(), fmt)

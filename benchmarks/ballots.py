@@ -246,6 +246,7 @@ def serve(url: str, workdir: Path, workers: int, config: str = "development",
     port = free_port()
     log = workdir / f"gunicorn-{port}.log"
     env = {**os.environ, "DATABASE_URL": url, "QATYSU_CONFIG": config, "SECRET_KEY": "benchmark-only-secret",
+           "VOTER_KEY_SECRET": "benchmark-only-voter-key",
            "UPLOAD_FOLDER": str(workdir / "uploads"), "LOGIN_RATE_LIMIT": "1000000 per minute", **settings}
     env.pop("TEST_DATABASE_URL", None)
     process = subprocess.Popen(

@@ -392,8 +392,11 @@ def check_amendable(proposal: Proposal) -> None:
     on: the voters who already chose it chose the text and cost they saw."""
     if not is_discussable(proposal):
         raise MeetingError(_l("This proposal cannot change from its current status that way."), field="decisions")
+    from app.ballots.services import voting_opened
+
     voting = proposal.process.phase(PhaseKind.VOTING)
-    if proposal.status == ProposalStatus.ON_BALLOT.value and voting is not None and voting.starts_at <= utcnow():
+    started = voting is not None and voting.starts_at <= utcnow()
+    if proposal.status == ProposalStatus.ON_BALLOT.value and (started or voting_opened(proposal.budget)):
         raise MeetingError(_l("The ballot is fixed once voting has started."), field="decisions")
 
 

@@ -51,6 +51,11 @@ class ProcessForm(FlaskForm):
         _l("Supports a proposal needs before review"), default=0,
         validators=[Optional(), NumberRange(min=0, max=1_000_000)], description=_l("0: no threshold."),
     )
+    voting_scope = RadioField(
+        _l("Ballots per voter"), default="one",
+        choices=[("one", _l("One: each person votes on one budget of the process, the one of their district")),
+                 ("district_and_city", _l("Two: their district's budget and the city-wide budget, one ballot each"))],
+    )
     proposals = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.PROPOSALS])
     review = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.REVIEW])
     voting = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.VOTING])

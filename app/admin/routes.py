@@ -124,7 +124,7 @@ def processes():
 @bp.route("/processes/<int:process_id>/edit", methods=["GET", "POST"])
 @requires(Action.MANAGE_PROCESSES)
 def process_form(process_id=None):
-    process = db.get_or_404(Process, process_id) if process_id else Process()
+    process = db.get_or_404(Process, process_id) if process_id else Process(voting_scope="one")
     if process_id:
         require(Action.MANAGE_PROCESSES, process.area)
     form = ProcessForm(obj=process, data=services.phase_days(process) if process_id else None)
@@ -136,16 +136,22 @@ def process_form(process_id=None):
             setattr(process, name, getattr(form, name).data)
         process.support_threshold = form.support_threshold.data or 0
         process.description = form.description.data or ""
-        process.area = area
         days = {
             kind: (getattr(form, kind.value).starts_on.data, getattr(form, kind.value).ends_on.data)
             for kind in PHASE_ORDER
         }
         try:
+            services.set_area_and_scope(process, area, form.voting_scope.data)
             services.set_phase_dates(process, days)
         except services.AdminError as error:
             db.session.rollback()
-            getattr(form, error.field).form.ends_on.errors.append(error.message)
+            target = getattr(form, error.field) if error.field else None
+            if target is not None and hasattr(target, "form"):
+                target.form.ends_on.errors.append(error.message)
+            elif target is not None:
+                target.errors = list(target.errors) + [error.message]
+            else:
+                flash(str(error.message), "error")
         else:
             ensure_default_categories(process)
             db.session.add(process)
@@ -163,6 +169,7 @@ def process_detail(process_id):
     return render_template(
         "admin/process_detail.html", process=process, phase_labels=PHASE_LABELS,
         change_form=PhaseChangeForm(), now_phase=process.current_phase(),
+        voting_is_open=services.voting_opened(process),
     )
 
 

@@ -9,7 +9,9 @@ from app.extensions import db
 from app.models import (
     PHASE_ORDER,
     Area,
+    BallotOpening,
     Budget,
+    CountKey,
     McIRate,
     Phase,
     PhaseChange,
@@ -17,6 +19,7 @@ from app.models import (
     Process,
     RoleGrant,
     User,
+    mci_for_year,
 )
 from app.models.types import utcnow
 
@@ -41,9 +44,55 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(ALMATY).date()
 
 
-def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]]) -> None:
+def voting_opened(process: Process) -> bool:
+    """Has the process's voting been opened (a count key confirmed, the roll fixed)?"""
+    if process.id is None:
+        return False
+    return db.session.scalar(select(CountKey.budget_id).join(Budget, Budget.id == CountKey.budget_id).where(
+        Budget.process_id == process.id, CountKey.confirmed_at.is_not(None)).limit(1)) is not None
+
+
+def ballots_opened(process: Process) -> bool:
+    """Has the count opened the envelopes of any budget of the process?"""
+    if process.id is None:
+        return False
+    return db.session.scalar(select(BallotOpening.budget_id).join(Budget, Budget.id == BallotOpening.budget_id)
+                             .where(Budget.process_id == process.id).limit(1)) is not None
+
+
+def _check_locked_dates(process: Process, kind: PhaseKind, starts: datetime, ends: datetime, now: datetime) -> None:
+    """Published is final: once voting opened, the phases before it and its start are fixed; once
+    it has closed (or the ballots are opened), its end is fixed too."""
+    phase = process.phase(kind)
+    if phase is None or not voting_opened(process):
+        return
+    moved_start, moved_end = phase.starts_at != starts, phase.ends_at != ends
+    if kind in (PhaseKind.PROPOSALS, PhaseKind.REVIEW) and (moved_start or moved_end):
+        raise AdminError(_l("Voting has opened: the phases before it are fixed."), field=kind.value)
+    if kind == PhaseKind.VOTING:
+        if moved_start:
+            raise AdminError(_l("Voting has opened: its start is fixed."), field=kind.value)
+        if moved_end and (phase.ends_at <= now or ballots_opened(process)):
+            raise AdminError(_l("Voting has closed: its end is fixed, so no ballot can be added to the count."),
+                             field=kind.value)
+        if moved_end and ends <= now:
+            raise AdminError(_l("To close voting now, use «Close now» on the process page."), field=kind.value)
+
+
+def set_area_and_scope(process: Process, area: Area, scope: str) -> None:
+    """The process's area and how many ballots a voter casts: fixed once voting has opened (the
+    roll was drawn from them)."""
+    if voting_opened(process) and (process.area_id != area.id or process.voting_scope != scope):
+        raise AdminError(_l("Voting has opened: the area and the ballots per voter are fixed."), field="voting_scope")
+    process.area = area
+    process.voting_scope = scope
+
+
+def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]], now: datetime | None = None) -> None:
     """Give each phase its dates: from 00:00 of the first day to the end of the last day
-    (Almaty time). Phases must come in order and may not overlap."""
+    (Almaty time). Phases must come in order and may not overlap; what the count rests on cannot
+    move (see :func:`_check_locked_dates`)."""
+    now = now or utcnow()
     previous_end = None
     for kind in PHASE_ORDER:
         first, last = days[kind]
@@ -56,6 +105,7 @@ def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]]) 
             )
         previous_end = ends
         phase = process.phase(kind)
+        _check_locked_dates(process, kind, starts, ends, now)
         if phase is None:
             process.phases.append(Phase(kind=kind.value, starts_at=starts, ends_at=ends))
         else:
@@ -83,6 +133,8 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
         phase_kind=kind.value, action=action, reason=reason.strip(), actor=actor,
         previous_starts_at=phase.starts_at, previous_ends_at=phase.ends_at, changed_at=now,
     )
+    if kind == PhaseKind.VOTING and action == "open":
+        raise AdminError(_l("Voting opens with the count keys: use «Open voting» on the process page."))
     if action == "close":
         if current is not phase:
             raise AdminError(_l("Only the phase that is running now can be closed early."))
@@ -114,6 +166,8 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
     per-project limit may not exceed the budget."""
     if not area.is_within(process.area):
         raise AdminError(_l("The budget's area must lie within the process's area."), field="area_id")
+    if voting_opened(process):
+        raise AdminError(_l("Voting on this process has opened: its budgets, their amounts and limits are fixed."))
     budget.process = process
     budget.area = area
     budget.amount = amount
@@ -121,7 +175,9 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
     budget.project_limit_mci = limit_value if limit_value and limit_unit == "mci" else None
     for key, value in names.items():
         setattr(budget, key, value.strip())
+    budget.project_limit_fixed = None
     limit = budget.project_limit()
+    budget.project_limit_fixed = limit if budget.project_limit_mci is not None else None
     if limit is not None and limit > amount:
         raise AdminError(
             _l("The per-project limit cannot be more than the whole budget."), field="limit_value"
@@ -153,9 +209,17 @@ def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) ->
     return grant
 
 
-def save_mci(year: int, tenge: int) -> McIRate:
+def save_mci(year: int, tenge: int, now: datetime | None = None) -> McIRate:
+    """Save a year's MCI rate. Budgets with a limit in MCI follow it only while their process has
+    not yet opened for proposals: from then on the limit residents were told is fixed."""
+    now = now or utcnow()
     rate = db.session.get(McIRate, year) or McIRate(year=year)
     rate.tenge = tenge
     db.session.add(rate)
+    db.session.flush()
+    for budget in db.session.scalars(select(Budget).where(Budget.project_limit_mci.is_not(None))):
+        proposals = budget.process.phase(PhaseKind.PROPOSALS)
+        if proposals is None or proposals.starts_at > now:
+            budget.project_limit_fixed = budget.project_limit_mci * mci_for_year(budget.process.year)
     db.session.commit()
     return rate

@@ -22,6 +22,7 @@ from app.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from app.ballots.roll import current_rolls
 from app.extensions import db, limiter
 from app.mail import deliver_pending
 from app.security import safe_next_url
@@ -135,15 +136,20 @@ def profile():
     if form.submit.data and form.validate_on_submit():
         current_user.full_name = form.full_name.data.strip()
         current_user.phone = form.phone.data or None
+        moved = current_user.home_area_id != form.home_area.data
         current_user.home_area_id = form.home_area.data
         current_user.locale = form.locale.data
         session["locale"] = form.locale.data
         db.session.commit()
         flash(_("Your profile is saved."), "success")
+        if moved and current_rolls(current_user):
+            flash(_("Your new home area applies from the next process: where voting is open, you vote where the "
+                    "electoral roll put you."), "info")
         return redirect(url_for("auth.profile"))
     if password_form.submit.data and password_form.validate_on_submit():
         if services.change_password(current_user, password_form.current_password.data, password_form.password.data):
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
         password_form.current_password.errors.append(_("The current password is wrong."))
-    return render_template("auth/profile.html", form=form, password_form=password_form)
+    return render_template("auth/profile.html", form=form, password_form=password_form,
+                           rolls=current_rolls(current_user))

@@ -1,9 +1,11 @@
 """Ballot configuration and paper-ballot forms (the booth reads its inputs by hand because
 the fields depend on the projects on the ballot)."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import Length, NumberRange, Optional
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import NUMBER_REQUIRED, REQUIRED
 
@@ -44,12 +46,49 @@ class BallotConfigForm(FlaskForm):
     min_votes = IntegerField(_l("Minimum votes for a project to be funded"), default=1,
                              validators=[NUMBER_REQUIRED, NumberRange(min=0, max=10**7)])
     allow_change = BooleanField(_l("Voters may change their ballot until voting closes"))
-    show_running_counts = BooleanField(_l("Show running vote counts during voting"))
     min_age = IntegerField(_l("Minimum voting age"), default=16,
                            validators=[NUMBER_REQUIRED, NumberRange(min=14, max=120)])
     submit = SubmitField(_l("Save the ballot"))
 
 
-class PaperBallotForm(FlaskForm):
+class PaperVoterForm(FlaskForm):
     iin = StringField(_l("Voter's IIN"), validators=[REQUIRED, Length(max=20)])
-    submit = SubmitField(_l("Record the paper ballot"))
+    reason = TextAreaField(_l("Reason to add a voter who is not on the roll"), validators=[Optional(), Length(max=500)],
+                           description=_l("Only for a voter not on the roll, for example: registered in the "
+                                          "district, document shown. The audit log keeps it."))
+    submit = SubmitField(_l("Mark as voting on paper"))
+
+
+class PaperBallotForm(FlaskForm):
+    submit = SubmitField(_l("Enter this ballot paper"))
+
+
+KEY_FILE = FileField(_l("Count key file"), validators=[FileRequired(message=_l("Choose the count key file."))])
+
+
+class OpenVotingForm(FlaskForm):
+    key_file = KEY_FILE
+    saved = BooleanField(_l("The counting commission has this file, saved where it is safe; I know it cannot be "
+                            "made again."), validators=[DataRequired(message=_l("Confirm that the file is saved."))])
+    reason = StringField(_l("Reason to open voting before its date"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Open voting"))
+
+
+class PrepareKeysForm(FlaskForm):
+    submit = SubmitField(_l("Make the count keys and download the file"))
+
+
+class CountForm(FlaskForm):
+    key_file = FileField(_l("Count key file"))
+    submit = SubmitField(_l("Count the votes"))
+
+
+def uploaded_key(field) -> bytes:
+    """The uploaded key file's bytes, read into memory for this request only (never saved); a file
+    larger than any key file reads as empty, which the services refuse as not a key file."""
+    storage = field.data
+    if not storage:
+        return b""
+    limit = current_app.config["MAX_KEY_FILE_BYTES"]
+    data = storage.read(limit + 1)
+    return b"" if len(data) > limit else data

@@ -1,26 +1,31 @@
-"""The voting booth, paper ballots, ballot configuration and receipts."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+"""The voting booth, opening voting, paper ballots, ballot configuration and receipts."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.ballots import services
+from app.ballots import opening, services
+from app.ballots import paper as paper_service
 from app.ballots.forms import (
     BALLOT_TYPE_LABELS,
     RULE_LABELS,
     TIE_BREAK_LABELS,
     BallotConfigForm,
+    OpenVotingForm,
     PaperBallotForm,
+    PaperVoterForm,
+    PrepareKeysForm,
+    uploaded_key,
 )
 from app.ballots.messages import error_texts, violation_text
 from app.ballots.snapshot import snapshot
 from app.extensions import db
 from app.forms import CSRFOnlyForm, whole_number
-from app.implementation.services import follow
-from app.models import Budget, Process
+from app.models import Ballot, Budget, PhaseKind, Process
 from app.permissions import Action, can, require
 from app.results.adapter import ballot_proposals, config_for
+from app.results.services import published_result
 
 bp = Blueprint("ballots", __name__)
 
@@ -71,7 +76,7 @@ def booth(budget_id):
     budget = _budget(budget_id)
     config = config_for(budget)
     proposals = ballot_proposals(budget, with_photos=True)
-    voted = services.has_voted(current_user.iin, budget)
+    voted = services.has_voted(current_user, budget)
     try:
         services.check_eligible(current_user, budget)
         refusal = None
@@ -96,7 +101,6 @@ def booth(budget_id):
         "ballots/booth.html", budget=budget, config=config, proposals=proposals, shown=shown, problems=problems,
         totals=_totals(config, proposals, ballot), step=step, refusal=refusal, voted=voted, form=CSRFOnlyForm(),
         type_label=BALLOT_TYPE_LABELS[config.ballot_type],
-        running=services.running_counts(budget) if config.show_running_counts else None,
     )
 
 
@@ -112,11 +116,6 @@ def cast(budget_id):
     ballot, _shown = _read_ballot(snap, ids=snap.proposal_ids)
     try:
         receipt, change_key = services.cast_with_snapshot(current_user, snap, ballot)
-        if request.form.get("follow"):
-            # The voter's own choice, stored apart from the ballot (and after it is committed).
-            chosen = ballot if not isinstance(ballot, dict) else list(ballot)
-            follow(current_user, [int(pid) for pid in chosen])
-            db.session.commit()
     except services.BallotError as error:
         for message in error_texts(error):
             flash(message, "error")
@@ -151,20 +150,49 @@ def receipt(budget_id):
 
 @bp.route("/budgets/<int:budget_id>/ballot-lookup")
 def lookup(budget_id):
-    """Anyone holding a receipt can see that ballot's content (never who cast it)."""
+    """Anyone holding a receipt can see that ballot's content (never who cast it) — after the
+    count, from the published ballots: until then every ballot is sealed."""
     budget = _budget(budget_id)
-    code = request.args.get("receipt", "")[:30]
-    ballot = services.find_ballot(budget, code) if code else None
-    if ballot is not None and ballot.budget_id != budget.id:
-        ballot = None
+    code = request.args.get("receipt", "")[:40]
+    result = published_result(budget)
+    ballot = None
+    receipt = services.normalize_code(code)
+    if result is not None and receipt:
+        ballot = db.session.scalar(select(Ballot).where(Ballot.budget_id == budget.id,
+                                                        Ballot.receipt_hash == services.receipt_hash(receipt)))
     names = {str(p.id): p for p in ballot_proposals(budget)}
-    return render_template("ballots/lookup.html", budget=budget, code=code, ballot=ballot, names=names,
-                           config=config_for(budget))
+    return render_template("ballots/lookup.html", budget=budget, code=code, receipt=receipt, ballot=ballot,
+                           names=names, config=config_for(budget), published=result is not None)
 
 
 @bp.route("/budgets/<int:budget_id>/paper", methods=["GET", "POST"])
 @login_required
 def paper(budget_id):
+    """Step 1 at a polling point: find the voter on the roll by IIN and mark them as voting on paper."""
+    budget = _budget(budget_id)
+    require(Action.COUNT_AND_PUBLISH, budget.area)
+    form = PaperVoterForm()
+    if form.validate_on_submit():
+        try:
+            added = paper_service.mark_voter(current_user, budget, form.iin.data, reason=form.reason.data or "")
+        except services.BallotError as error:
+            target = getattr(form, error.field, None) if error.field else None
+            if target is not None:
+                target.errors = list(target.errors) + [str(m) for m in error.messages]
+            else:
+                for message in error_texts(error):
+                    flash(message, "error")
+        else:
+            flash(_("The voter was added to the roll with the reason given, and marked as voting on paper.")
+                  if added else _("The voter is marked as voting on paper. Hand them a ballot paper."), "success")
+            return redirect(url_for("ballots.paper", budget_id=budget.id))
+    return render_template("ballots/paper.html", budget=budget, form=form, tally=paper_service.tally(budget))
+
+
+@bp.route("/budgets/<int:budget_id>/paper/ballots", methods=["GET", "POST"])
+@login_required
+def paper_ballots(budget_id):
+    """Step 2, apart: enter the anonymous ballot papers from the box, each sealed at once."""
     budget = _budget(budget_id)
     require(Action.COUNT_AND_PUBLISH, budget.area)
     config = config_for(budget)
@@ -176,14 +204,70 @@ def paper(budget_id):
         ballot, read = _read_ballot(config, proposals)
         shown.update(read)
         try:
-            code = services.cast_paper(current_user, budget, form.iin.data, ballot)
+            paper_service.enter_paper(current_user, budget, ballot)
         except services.BallotError as error:
             problems = error_texts(error)
         else:
-            flash(_("The paper ballot is recorded. Receipt: %(code)s", code=code), "success")
-            return redirect(url_for("ballots.paper", budget_id=budget.id))
-    return render_template("ballots/paper.html", budget=budget, config=config, proposals=proposals, form=form,
-                           shown=shown, problems=problems)
+            flash(_("The ballot paper is entered and sealed."), "success")
+            return redirect(url_for("ballots.paper_ballots", budget_id=budget.id))
+    return render_template("ballots/paper_ballots.html", budget=budget, config=config, proposals=proposals,
+                           form=form, shown=shown, problems=problems, tally=paper_service.tally(budget))
+
+
+# --- opening voting: the count keys and the roll ---------------------------------------------------
+
+def _process(process_id) -> Process:
+    process = db.get_or_404(Process, process_id, description=_("No such process."))
+    require(Action.COUNT_AND_PUBLISH, process.area)
+    return process
+
+
+@bp.route("/processes/<int:process_id>/voting")
+@login_required
+def opening_page(process_id):
+    process = _process(process_id)
+    return render_template("ballots/opening.html", process=process, keys=opening.keys_of(process),
+                           voting=process.phase(PhaseKind.VOTING),
+                           is_open=opening.is_open(process), prepare_form=PrepareKeysForm(), open_form=OpenVotingForm())
+
+
+@bp.post("/processes/<int:process_id>/voting/keys")
+@login_required
+def prepare_keys(process_id):
+    process = _process(process_id)
+    if not PrepareKeysForm().validate_on_submit():
+        abort(400)
+    try:
+        data = opening.prepare_keys(process, current_user)
+    except services.BallotError as error:
+        for message in error_texts(error):
+            flash(message, "error")
+        return redirect(url_for("ballots.opening_page", process_id=process.id))
+    # Shown once, as a download: the server keeps only the public keys.
+    return Response(data, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="qatysu-count-keys-process-{process.id}.json"',
+        "Cache-Control": "no-store"})
+
+
+@bp.post("/processes/<int:process_id>/voting/open")
+@login_required
+def open_voting(process_id):
+    process = _process(process_id)
+    form = OpenVotingForm()
+    if form.validate_on_submit():
+        try:
+            size = opening.open_voting(process, current_user, uploaded_key(form.key_file),
+                                       reason=form.reason.data or "")
+        except services.BallotError as error:
+            for message in error_texts(error):
+                flash(message, "error")
+        else:
+            flash(_("Voting is open. The electoral roll is fixed: %(n)s voters.", n=size), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("ballots.opening_page", process_id=process.id))
 
 
 @bp.route("/budgets/<int:budget_id>/ballot-config", methods=["GET", "POST"])
@@ -202,7 +286,7 @@ def configure(budget_id):
                 max_points_per_project=form.max_points_per_project.data, rule=form.rule.data,
                 rule_options={"seed": budget.id} if form.tie_break.data == "lottery" else {},
                 tie_break=form.tie_break.data, min_votes=form.min_votes.data, allow_change=form.allow_change.data,
-                show_running_counts=form.show_running_counts.data, min_age=form.min_age.data,
+                min_age=form.min_age.data,
             )
         except services.BallotError as error:
             flash(str(error.messages[0]), "error")

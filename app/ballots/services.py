@@ -1,4 +1,8 @@
-"""Voting rules: who may vote, what a valid ballot is, casting it once and in secret."""
+"""Voting rules: who may vote (the roll), what a valid ballot is, and casting it once, sealed.
+
+A cast writes two rows in one transaction: the participation (that this voter voted, on which
+day, by which channel) and the sealed envelope (the choices and the receipt's hash, encrypted
+to the budget's count key). Nothing joins the two; only the count opens the envelope."""
 import hashlib
 import secrets
 from datetime import date
@@ -7,70 +11,110 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.ballots.snapshot import snapshot
+from app.ballots import roll
+from app.ballots.sealing import seal
+from app.ballots.snapshot import BallotSnapshot, forget, snapshot
+from app.core.clock import today as almaty_today
 from app.extensions import db
-from app.i18n import locale_code
-from app.identity.iin import IIN, InvalidIIN, parse_iin
-from app.models import (
-    Area,
-    Ballot,
-    BallotConfig,
-    Budget,
-    PhaseKind,
-    User,
-    VoterParticipation,
-)
+from app.i18n import local_date, locale_code
+from app.identity.voter_key import voter_key
+from app.models import BallotConfig, Budget, CountKey, RollEntry, SealedEnvelope, User, VoterParticipation
 from app.models.types import utcnow
-from app.permissions import Action, can
-from app.results.adapter import ballot_proposals, config_for, instance_for, rules_for
+from app.results.adapter import ballot_proposals, instance_for, rules_for
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed back
-AGE_BANDS = ((16, 17, "16-17"), (18, 29, "18-29"), (30, 44, "30-44"), (45, 59, "45-59"), (60, 200, "60+"))
+CODE_LENGTH = 12
+age_band, district_of, AGE_BANDS = roll.age_band, roll.district_of, roll.AGE_BANDS  # used by results and the demo
 
 
 class BallotError(Exception):
     """A refused ballot action; ``messages`` are for the voter (several for an invalid ballot)."""
 
-    def __init__(self, *messages):
+    def __init__(self, *messages, field: str | None = None):
         super().__init__(*messages)  # lazy strings stay lazy: rendered in the reader's language
         self.messages = list(messages)
+        self.field = field
+
+
+def count_key(budget_id: int) -> CountKey | None:
+    return db.session.get(CountKey, budget_id)
+
+
+def voting_opened(budget: Budget) -> bool:
+    """Has this budget's voting been opened (its count key confirmed and its roll fixed)?"""
+    key = count_key(budget.id)
+    return key is not None and key.confirmed_at is not None
 
 
 def is_locked(budget: Budget) -> bool:
-    """The configuration is fixed once the voting phase has opened."""
-    voting = budget.process.phase(PhaseKind.VOTING)
-    return voting is not None and voting.starts_at <= utcnow()
+    """The ballot settings are fixed once voting has opened."""
+    return voting_opened(budget)
 
 
-def age_band(age: int) -> str:
-    return next(label for low, high, label in AGE_BANDS if low <= age <= high)
+# --- codes ----------------------------------------------------------------------------------
+
+def new_code() -> str:
+    """A receipt or change code: 12 characters without look-alikes, shown as XXXX-XXXX-XXXX."""
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
-def district_of(area: Area | None) -> int | None:
-    """The district (or city) containing ``area``, for turnout by district."""
-    while area is not None and area.kind not in ("district", "city", "region"):
-        area = area.parent
-    return area.id if area is not None else None
+new_receipt = new_code
 
 
-def check_eligible(user: User, budget: Budget, *, today: date | None = None) -> None:
-    """Residence in the budget's area, the minimum age, and the voting phase."""
-    check_voter(user, snapshot(budget.id), today=today)
+def normalize_code(text: str | None) -> str | None:
+    """A code as typed (any case, with or without dashes or spaces) in its printed form, or None
+    when it cannot be one of ours."""
+    raw = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if len(raw) != CODE_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in raw):
+        return None
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def check_voter(user: User, snap, *, today: date | None = None) -> None:
-    """The one place that decides who may vote on a budget (``snap``: its vote-day snapshot)."""
-    if not snap.voting_open(utcnow()):
-        raise BallotError(_l("Voting on this budget is not open now."))
+def receipt_hash(receipt: str) -> str:
+    return hashlib.sha256(receipt.encode("ascii")).hexdigest()
+
+
+def change_hash(receipt: str, change_code: str) -> str:
+    return hashlib.sha256(f"{receipt}:{change_code}".encode("ascii")).hexdigest()
+
+
+# --- who may vote ------------------------------------------------------------------------------
+
+def _not_open() -> BallotError:
+    return BallotError(_l("Voting on this budget is not open now."))
+
+
+def check_voter(user: User, snap: BallotSnapshot | None) -> RollEntry:
+    """The one place that decides whether ``user`` votes on a budget: voting is open and they are
+    on its roll (fixed when voting opened). Returns their roll entry."""
+    if snap is None or not snap.voting_open(utcnow()):
+        raise _not_open()
+    entry = db.session.get(RollEntry, (snap.budget_id, voter_key(user.iin)))
+    if entry is not None:
+        return entry
+    elsewhere = [e for e in roll.entries_of(user, [snap.process_id]) if e.tier == snap.tier]
+    if elsewhere:
+        raise BallotError(_l("In this process you vote on the budget %(budget)s.", budget=elsewhere[0].budget.name))
     if user.home_area is None or snap.area_id not in user.home_area.ancestor_ids:
         raise BallotError(_l("Only residents of %(area)s vote on this budget.", area=snap.area_names[locale_code()]))
-    if user.age_on(today or date.today()) < snap.min_age:
+    if user.age_on(snap.voting_last_day) < snap.min_age:
         raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age))
+    raise BallotError(_l(
+        "You are not on the electoral roll of this budget: it was fixed when voting opened on %(day)s, from the "
+        "home areas of the residents registered then. You can still vote on paper at the akimat with your "
+        "identity card.", day=local_date(snap.voting_opened_at)))
 
 
-def has_voted(iin: str, budget: Budget) -> bool:
-    return db.session.get(VoterParticipation, (budget.id, iin)) is not None
+def check_eligible(user: User, budget: Budget) -> RollEntry:
+    return check_voter(user, snapshot(budget.id))
 
+
+def has_voted(user: User, budget: Budget) -> bool:
+    return db.session.get(VoterParticipation, (budget.id, voter_key(user.iin))) is not None
+
+
+# --- the ballot -------------------------------------------------------------------------------
 
 def normalize_choices(config: BallotConfig, raw: dict) -> dict[str, int] | list[str]:
     """Form values -> the ballot the counting library validates.
@@ -90,7 +134,7 @@ def violations(budget: Budget, ballot, proposals=None) -> list:
     return rules_for(budget, instance).validate(ballot)
 
 
-def _stored_choices(ballot_type: str, ballot) -> dict[str, int]:
+def stored_choices(ballot_type: str, ballot) -> dict[str, int]:
     if isinstance(ballot, dict):
         return {pid: int(points) for pid, points in ballot.items()}
     if ballot_type == "ranking":
@@ -98,126 +142,77 @@ def _stored_choices(ballot_type: str, ballot) -> dict[str, int]:
     return {pid: 1 for pid in ballot}
 
 
-def new_receipt() -> str:
-    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def cast(user: User, budget: Budget, ballot, *, today: date | None = None) -> tuple[str, str | None]:
-    """An online ballot by a logged-in resident. Returns (receipt, change_key); change_key is
-    None unless the budget allows changes."""
-    return cast_with_snapshot(user, snapshot(budget.id), ballot, today=today)
-
-
-def cast_paper(official: User, budget: Budget, iin_text: str, ballot, *, today: date | None = None) -> str:
-    """A paper ballot entered by an akimat official for the resident with this IIN (who checked
-    their identity and residence at the polling point). Returns the receipt."""
-    if not can(official, Action.COUNT_AND_PUBLISH, budget.area):
-        raise BallotError(_l("Only akimat officials of this area enter paper ballots."))
-    if not budget.process.is_in_phase(PhaseKind.VOTING):
-        raise BallotError(_l("Voting on this budget is not open now."))
-    try:
-        iin = parse_iin(iin_text)
-    except InvalidIIN:
-        raise BallotError(_l("This IIN is not valid.")) from None
-    today = today or date.today()
-    minimum = config_for(budget).min_age
-    if iin.age_on(today) < minimum:
-        raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=minimum))
-    user = db.session.scalar(select(User).where(User.iin == iin.value))
-    if user is not None and not can(user, Action.VOTE, budget.area):
-        raise BallotError(_l("This resident is registered in another area."))
-    receipt, _ = _store(budget, ballot, iin=iin, user_id=user.id if user else None,
-                        district_id=district_of(user.home_area) if user else budget.area_id,
-                        channel="paper", today=today, entered_by=official)
-    return receipt
-
-
-def _store(budget: Budget, ballot, *, iin: IIN, user_id: int | None, district_id: int | None, channel: str,
-           today: date, entered_by: User | None = None) -> tuple[str, str | None]:
-    """Store one ballot and the record that this person voted, in one transaction.
-
-    The primary key of VoterParticipation (budget, IIN) makes a second ballot impossible even
-    when requests race; the loser gets a clear refusal and stores nothing."""
-    problems = violations(budget, ballot)
-    if problems:
-        raise BallotError(*problems)
-    config = config_for(budget)
-    return _insert(budget.id, config.ballot_type, config.allow_change, ballot, iin=iin, user_id=user_id,
-                   district_id=district_id, channel=channel, today=today, entered_by=entered_by)
-
-
-def cast_with_snapshot(user: User, snap, ballot, *, today: date | None = None) -> tuple[str, str | None]:
-    """:func:`cast` from a :mod:`app.ballots.snapshot` of the budget (the vote-day fast path):
-    the same checks — voting window, residence, age, every ballot rule — without reloading
-    the budget for each ballot."""
-    today = today or date.today()
-    check_voter(user, snap, today=today)
-    iin = parse_iin(user.iin)
+def _check_rules(snap: BallotSnapshot, ballot) -> None:
     problems = snap.rules.validate(ballot)
     if problems:
         raise BallotError(*problems)
-    return _insert(snap.budget_id, snap.ballot_type, snap.allow_change, ballot, iin=iin, user_id=user.id,
-                   district_id=district_of(user.home_area), channel="online", today=today)
 
 
-def _insert(budget_id: int, ballot_type: str, allow_change: bool, ballot, *, iin: IIN, user_id: int | None,
-            district_id: int | None, channel: str, today: date, entered_by: User | None = None):
-    # No "has voted?" query first: the primary key refuses a second ballot below, race or not.
-    change_key = secrets.token_urlsafe(9) if allow_change and channel == "online" else None
-    receipt = new_receipt()
-    db.session.add(VoterParticipation(
-        budget_id=budget_id, iin=iin.value, user_id=user_id, channel=channel, voted_on=today,
-        district_id=district_id, age_band=age_band(iin.age_on(today)), sex=iin.sex,
-        entered_by_id=entered_by.id if entered_by else None,
-    ))
-    db.session.add(Ballot(receipt=receipt, budget_id=budget_id, choices=_stored_choices(ballot_type, ballot),
-                          channel=channel, change_key_hash=_hash(change_key) if change_key else None))
+def _sealed(snap: BallotSnapshot, ballot, receipt: str, channel: str) -> bytes:
+    return seal(snap.public_key, stored_choices(snap.ballot_type, ballot), receipt_hash(receipt), channel,
+                snap.envelope_size)
+
+
+# --- casting online -------------------------------------------------------------------------------
+
+def cast_with_snapshot(user: User, snap: BallotSnapshot | None, ballot, *, today: date | None = None
+                       ) -> tuple[str, str | None]:
+    """An online ballot by a logged-in voter on the roll. Returns (receipt, change code); the
+    change code is None unless the budget allows changes. ``snap`` is the budget's vote-day
+    snapshot (:mod:`app.ballots.snapshot`), so a cast costs a few statements."""
+    entry = check_voter(user, snap)
+    _check_rules(snap, ballot)
+    receipt = new_code()
+    change_code = new_code() if snap.allow_change else None
+    db.session.add(VoterParticipation(budget_id=snap.budget_id, voter_key=entry.voter_key, channel="online",
+                                      voted_on=today or almaty_today()))
+    db.session.add(SealedEnvelope(budget_id=snap.budget_id, sealed=_sealed(snap, ballot, receipt, "online"),
+                                  change_key_hash=change_hash(receipt, change_code) if change_code else None))
+    _commit_vote(snap.budget_id, entry.voter_key)
+    return receipt, change_code
+
+
+def _commit_vote(budget_id: int, key: str) -> None:
+    # No "has voted?" query first: the primary key refuses a second vote, race or not.
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise BallotError(_l("This person has already voted on this budget.")) from None
-    return receipt, change_key
+        if db.session.get(VoterParticipation, (budget_id, key)) is not None:
+            raise BallotError(_l("This person has already voted on this budget.")) from None
+        raise _not_open() from None  # the database refused it: the count has begun
 
 
-def change(user: User, budget: Budget, receipt: str, change_key: str, ballot) -> None:
-    """Replace a ballot's choices in place (where the budget allows changes), proven by the
-    change code shown only to its voter."""
-    config = config_for(budget)
-    if not config.allow_change:
+def change(user: User, budget: Budget, receipt: str, change_code: str, ballot) -> None:
+    """Replace a ballot's sealed content (where the budget allows changes), proven by the receipt
+    and the change code shown only to its voter. The new envelope stays as unreadable."""
+    snap = snapshot(budget.id)
+    check_voter(user, snap)
+    if not snap.allow_change:
         raise BallotError(_l("Ballots on this budget cannot be changed once cast."))
-    check_eligible(user, budget)
-    if not has_voted(user.iin, budget):
+    if not has_voted(user, budget):
         raise BallotError(_l("You have not voted on this budget yet."))
-    problems = violations(budget, ballot)
-    if problems:
-        raise BallotError(*problems)
-    updated = db.session.execute(
-        update(Ballot).where(Ballot.receipt == receipt.strip().upper(), Ballot.budget_id == budget.id,
-                             Ballot.change_key_hash == _hash(change_key.strip()))
-        .values(choices=_stored_choices(config.ballot_type, ballot))
-    ).rowcount
+    _check_rules(snap, ballot)
+    receipt, change_code = normalize_code(receipt), normalize_code(change_code)
+    updated = 0
+    if receipt and change_code:
+        updated = db.session.execute(
+            update(SealedEnvelope).where(SealedEnvelope.budget_id == budget.id,
+                                         SealedEnvelope.change_key_hash == change_hash(receipt, change_code))
+            .values(sealed=_sealed(snap, ballot, receipt, "online"))
+        ).rowcount
     if updated != 1:
         db.session.rollback()
         raise BallotError(_l("The receipt and change code do not match a ballot on this budget."))
     db.session.commit()
 
 
-def find_ballot(budget: Budget, receipt: str) -> Ballot | None:
-    return db.session.get(Ballot, receipt.strip().upper()) if receipt else None
-
+# --- configuration ----------------------------------------------------------------------------------
 
 def save_config(budget: Budget, **values) -> BallotConfig:
     """Save the ballot configuration; refused once voting has opened."""
     if is_locked(budget):
         raise BallotError(_l("The ballot is locked: voting has opened."))
-    from app.ballots.snapshot import forget
-
     forget(budget.id)
     config = budget.ballot_config
     if config is None:
@@ -236,10 +231,6 @@ def save_config(budget: Budget, **values) -> BallotConfig:
     return config
 
 
-def running_counts(budget: Budget) -> dict[str, int]:
-    """Votes per project so far (shown in the booth only where the budget allows it)."""
-    totals: dict[str, int] = {}
-    for choices in db.session.scalars(select(Ballot.choices).where(Ballot.budget_id == budget.id)):
-        for pid in choices:
-            totals[pid] = totals.get(pid, 0) + 1
-    return totals
+def votes_of(user: User) -> list[VoterParticipation]:
+    """The resident's own participations (for "My participation")."""
+    return list(db.session.scalars(select(VoterParticipation).where(VoterParticipation.voter_key == voter_key(user.iin))))

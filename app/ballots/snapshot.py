@@ -7,14 +7,16 @@ on every cast. A change made in this worker (ballot settings, phase dates) drops
 once; another worker notices within the TTL."""
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.ballots.roll import tier_of
+from app.core.clock import local_date
 from app.extensions import db
-from app.models import Budget, PhaseKind, Process
+from app.models import Budget, CountKey, PhaseKind, Process
 from app.results.adapter import ballot_proposals, config_for, instance_for, rules_for
 from voting import BallotRules
 
@@ -24,18 +26,26 @@ _cache: dict[int, tuple[float, "BallotSnapshot"]] = {}
 @dataclass(frozen=True)
 class BallotSnapshot:
     budget_id: int
+    process_id: int
+    tier: int  # 1 for the city-wide budget of a "district and city" process, else 0
     area_id: int
     area_names: dict
     voting_starts: datetime | None
     voting_ends: datetime | None
+    voting_last_day: date | None
     ballot_type: str
     min_age: int
     allow_change: bool
     proposal_ids: frozenset
     rules: BallotRules
+    # The confirmed count key: ballots are sealed to it; None until voting is opened.
+    public_key: str | None
+    envelope_size: int | None
+    voting_opened_at: datetime | None
 
     def voting_open(self, now: datetime) -> bool:
-        return self.voting_starts is not None and self.voting_starts <= now < self.voting_ends
+        return (self.public_key is not None and self.voting_starts is not None
+                and self.voting_starts <= now < self.voting_ends)
 
 
 def snapshot(budget_id: int) -> BallotSnapshot | None:
@@ -52,13 +62,18 @@ def snapshot(budget_id: int) -> BallotSnapshot | None:
     config = config_for(budget)
     proposals = ballot_proposals(budget)
     voting = budget.process.phase(PhaseKind.VOTING)
+    key = db.session.get(CountKey, budget.id)
+    confirmed = key is not None and key.confirmed_at is not None
     snap = BallotSnapshot(
-        budget_id=budget.id, area_id=budget.area_id,
+        budget_id=budget.id, process_id=budget.process_id, tier=tier_of(budget, budget.process), area_id=budget.area_id,
         area_names={lang: budget.area.name_in(lang) for lang in ("kk", "ru", "en")},
         voting_starts=voting.starts_at if voting else None, voting_ends=voting.ends_at if voting else None,
+        voting_last_day=local_date(voting.last_moment) if voting else None,
         ballot_type=config.ballot_type, min_age=config.min_age, allow_change=config.allow_change,
         proposal_ids=frozenset(str(p.id) for p in proposals),
         rules=rules_for(budget, instance_for(budget, proposals)),
+        public_key=key.public_key if confirmed else None, envelope_size=key.envelope_size if confirmed else None,
+        voting_opened_at=key.confirmed_at if confirmed else None,
     )
     if ttl > 0:
         _cache[budget_id] = (time.monotonic() + ttl, snap)

@@ -13,13 +13,12 @@ from app.implementation import services
 from app.models import (
     IMPLEMENTATION_STATUSES,
     Area,
+    Budget,
     Comment,
     Milestone,
     Proposal,
     ProposalEvent,
-    ProposalFollow,
     Support,
-    VoterParticipation,
 )
 from app.permissions import Action, can
 from app.proposals.services import ProposalError
@@ -111,16 +110,48 @@ def participation():
     authored = set(db.session.scalars(select(Proposal.id).where(Proposal.author_id == user.id)))
     supported = set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id)))
     commented = set(db.session.scalars(select(Comment.proposal_id).where(Comment.author_id == user.id)))
-    followed = set(db.session.scalars(select(ProposalFollow.proposal_id).where(ProposalFollow.user_id == user.id)))
+    budgets = services.followed_budgets(user)
+    followed = set(db.session.scalars(select(Proposal.id).where(
+        Proposal.budget_id.in_([b.id for b in budgets]), Proposal.status.in_(services.TRACKED)))) if budgets else set()
     ids = authored | supported | commented | followed
     events = list(db.session.scalars(
         select(ProposalEvent).where(ProposalEvent.proposal_id.in_(ids))
         .options(selectinload(ProposalEvent.proposal)).order_by(ProposalEvent.created_at.desc(), ProposalEvent.id.desc())
         .limit(60))) if ids else []
     proposals = list(db.session.scalars(select(Proposal).where(Proposal.id.in_(ids)).order_by(Proposal.id.desc()))) if ids else []
-    votes = list(db.session.scalars(select(VoterParticipation).where(VoterParticipation.iin == user.iin)))
+    from app.ballots.services import votes_of
     from meetings.services import registrations_of
 
+    votes = votes_of(user)
+    names = {b.id: b for b in db.session.scalars(select(Budget).where(Budget.id.in_([v.budget_id for v in votes])))}
     return render_template("implementation/me.html", events=events, event_text=event_text, proposals=proposals,
                            authored=authored, supported=supported, commented=commented, followed=followed,
-                           votes=votes, registrations=registrations_of(user))
+                           votes=votes, vote_budgets=names, followed_budgets=budgets, form=CSRFOnlyForm(),
+                           registrations=registrations_of(user))
+
+
+@bp.post("/budgets/<int:budget_id>/follow")
+@login_required
+def follow_budget(budget_id):
+    budget = db.get_or_404(Budget, budget_id)
+    if CSRFOnlyForm().validate_on_submit():
+        services.follow_budget(current_user, budget)
+        flash(_("You follow this budget: you will hear of its results and how its funded projects are built."),
+              "success")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("implementation.participation"))
+
+
+@bp.post("/budgets/<int:budget_id>/unfollow")
+@login_required
+def unfollow_budget(budget_id):
+    budget = db.get_or_404(Budget, budget_id)
+    if CSRFOnlyForm().validate_on_submit():
+        services.unfollow_budget(current_user, budget)
+        flash(_("You no longer follow this budget."), "success")
+    return redirect(url_for("implementation.participation"))
+
+
+def _same_site(url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
+    return bool(url) and urlsplit(url).netloc in ("", request.host)

@@ -2,18 +2,19 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
     IMPLEMENTATION_STATUSES,
     Area,
+    Budget,
+    BudgetFollow,
     Implementation,
     ImplementationUpdate,
     Milestone,
     Proposal,
-    ProposalFollow,
     ProposalStatus,
     User,
 )
@@ -90,14 +91,27 @@ def complete_milestone(milestone: Milestone, official: User, done_on: date) -> N
     db.session.commit()
 
 
-def follow(user: User, proposal_ids: list[int]) -> None:
-    """Follow projects (idempotent). Used by the booth when a voter opts in."""
-    for pid in proposal_ids:
-        db.session.add(ProposalFollow(proposal_id=pid, user_id=user.id))
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
+def follow_budget(user: User, budget: Budget) -> None:
+    """Follow a budget's result and its funded projects (idempotent). Open to every logged-in
+    person, voter or not, so it says nothing about anybody's ballot."""
+    if db.session.scalar(select(BudgetFollow.id).where(BudgetFollow.budget_id == budget.id,
+                                                       BudgetFollow.user_id == user.id)):
+        return
+    db.session.add(BudgetFollow(budget_id=budget.id, user_id=user.id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same person's two clicks raced: one row is what we want
+        db.session.rollback()
+
+
+def unfollow_budget(user: User, budget: Budget) -> None:
+    db.session.execute(delete(BudgetFollow).where(BudgetFollow.budget_id == budget.id, BudgetFollow.user_id == user.id))
+    db.session.commit()
+
+
+def followed_budgets(user: User) -> list[Budget]:
+    return list(db.session.scalars(select(Budget).join(BudgetFollow, BudgetFollow.budget_id == Budget.id)
+                                   .where(BudgetFollow.user_id == user.id).order_by(Budget.id)))
 
 
 def dashboard(area: Area) -> dict:

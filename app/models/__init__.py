@@ -35,19 +35,31 @@ __all__ = [
     "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
     "GRANTABLE_ROLES", "Role", "RoleGrant", "User",
 ]
-from app.models.ballots import BALLOT_TYPES, Ballot, BallotConfig, VoterParticipation  # noqa: E402
+from app.models.ballots import (  # noqa: E402
+    BALLOT_TYPES,
+    Ballot,
+    BallotConfig,
+    BallotOpening,
+    CountKey,
+    PaperTally,
+    RollEntry,
+    SealedEnvelope,
+    VoterParticipation,
+)
 from app.models.results import Result  # noqa: E402
 
-__all__ += ["BALLOT_TYPES", "Ballot", "BallotConfig", "VoterParticipation", "Result"]
+__all__ += ["BALLOT_TYPES", "Ballot", "BallotConfig", "BallotOpening", "CountKey", "PaperTally", "RollEntry",
+            "SealedEnvelope", "VoterParticipation", "Result"]
 from app.models.implementation import (  # noqa: E402
     IMPLEMENTATION_STATUSES,
+    BudgetFollow,
     Implementation,
     ImplementationUpdate,
     Milestone,
-    ProposalFollow,
 )
 
-__all__ += ["IMPLEMENTATION_STATUSES", "Implementation", "ImplementationUpdate", "Milestone", "ProposalFollow"]
+__all__ += ["IMPLEMENTATION_STATUSES", "BudgetFollow", "Implementation", "ImplementationUpdate", "Milestone"]
 from app.models.audit import AuditEntry  # noqa: E402
 
 __all__ += ["AuditEntry"]
+from app.models import guards  # noqa: E402,F401  (the database's own refusals, installed with the tables)

@@ -73,13 +73,13 @@ class Milestone(db.Model):
         return self.done_on is None and self.planned_on < (today or date.today())
 
 
-class ProposalFollow(db.Model):
-    """A resident follows a project (for instance, a voter who chose at casting time to follow the
-    projects they voted for). Stored apart from any ballot: it says nothing about a receipt."""
+class BudgetFollow(db.Model):
+    """A resident follows a budget's result and its funded projects. Offered to everyone, voter or
+    not, so following says nothing about anybody's ballot."""
 
-    __tablename__ = "proposal_follows"
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+    __tablename__ = "budget_follows"
+    __table_args__ = (UniqueConstraint("budget_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

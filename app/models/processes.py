@@ -36,6 +36,7 @@ class Process(db.Model):
     __table_args__ = (
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
         CheckConstraint("support_threshold >= 0", name="threshold_not_negative"),
+        CheckConstraint("voting_scope IN ('one', 'district_and_city')", name="voting_scope_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +48,9 @@ class Process(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Supports a proposal needs before the akimat reviews it (0: none needed).
     support_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Ballots per voter: 'one' (one budget per person per process), or 'district_and_city' (the
+    # voter's district budget and the city-wide budget, one ballot each).
+    voting_scope: Mapped[str] = mapped_column(String(24), default="one", server_default="one")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     area: Mapped[Area] = relationship()
@@ -174,6 +178,9 @@ class Budget(db.Model):
     # The per-project cost limit is entered either in tenge or in MCI (then it follows the rate).
     project_limit_tenge: Mapped[int | None] = mapped_column(BigInteger)
     project_limit_mci: Mapped[int | None] = mapped_column(BigInteger)
+    # The limit in tenge as it stands: an MCI limit is converted when saved and again when a rate
+    # changes, but only until the proposals phase opens; from then on it is fixed.
+    project_limit_fixed: Mapped[int | None] = mapped_column(BigInteger)
 
     process: Mapped[Process] = relationship(back_populates="budgets")
     area: Mapped[Area] = relationship()
@@ -183,9 +190,11 @@ class Budget(db.Model):
         return getattr(self, f"name_{locale_code()}", None) or self.name_kk
 
     def project_limit(self) -> int | None:
-        """The per-project limit in tenge, converting MCI with the process year's rate."""
+        """The per-project limit in tenge (an MCI limit as converted when last fixed)."""
         if self.project_limit_tenge is not None:
             return self.project_limit_tenge
+        if self.project_limit_fixed is not None:
+            return self.project_limit_fixed
         if self.project_limit_mci is not None:
             return self.project_limit_mci * mci_for_year(self.process.year)
         return None

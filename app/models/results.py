@@ -1,7 +1,7 @@
 """A count of a budget's ballots, and its publication."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -9,12 +9,21 @@ from app.models.processes import Budget
 from app.models.types import UTCDateTime, utcnow
 from app.models.users import User
 
+PUBLISHED_NOT_ANNULLED = "published_at IS NOT NULL AND annulled_at IS NULL"
+
 
 class Result(db.Model):
-    """One run of the allocation rule over a budget's ballots. Counting again adds a new row;
-    at most one result per budget is published."""
+    """One run of the allocation rule over a budget's ballots. Counting again adds a new row.
+
+    Published is final: at most one result per budget is published and not annulled (a partial
+    unique index, so ten simultaneous publications give one), and a published row never changes
+    (a trigger, :mod:`app.models.guards`) except to be annulled, once, with a reason."""
 
     __tablename__ = "results"
+    __table_args__ = (
+        Index("uq_results_one_published", "budget_id", unique=True,
+              sqlite_where=text(PUBLISHED_NOT_ANNULLED), postgresql_where=text(PUBLISHED_NOT_ANNULLED)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id", ondelete="CASCADE"), index=True)
@@ -24,6 +33,7 @@ class Result(db.Model):
     voting_version: Mapped[str] = mapped_column(String(32))
     ballots_sha256: Mapped[str] = mapped_column(String(64))
     n_ballots: Mapped[int]
+    spoiled: Mapped[int] = mapped_column(default=0, server_default="0")  # envelopes with no valid ballot
     selected: Mapped[list] = mapped_column(JSON)  # proposal ids as text, as in ballots.pb
     # {proposal id: {"votes", "score", "cost", "funded", "explanation"}}
     projects: Mapped[dict] = mapped_column(JSON)
@@ -32,7 +42,11 @@ class Result(db.Model):
     computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    annulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    annulled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    annul_reason: Mapped[str | None] = mapped_column(Text)
 
     budget: Mapped[Budget] = relationship()
     computed_by: Mapped[User | None] = relationship(foreign_keys=[computed_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    annulled_by: Mapped[User | None] = relationship(foreign_keys=[annulled_by_id])

@@ -33,7 +33,9 @@ ALLOWED_TRANSITIONS = {
     S.FEASIBLE: {S.WITHDRAWN, S.ON_BALLOT, S.MERGED, S.NOT_FEASIBLE},
     S.NOT_FEASIBLE: {S.FEASIBLE},
     S.ON_BALLOT: {S.FUNDED, S.NOT_FUNDED},
-    S.FUNDED: {S.IN_IMPLEMENTATION},
+    # Back to the ballot only when a nationwide administrator annuls the published result.
+    S.FUNDED: {S.IN_IMPLEMENTATION, S.ON_BALLOT},
+    S.NOT_FUNDED: {S.ON_BALLOT},
     S.IN_IMPLEMENTATION: {S.COMPLETED},
 }
 
@@ -342,8 +344,10 @@ def merge(duplicate: Proposal, into: Proposal, reviewer: User, note: str = "") -
 def place_on_ballot(proposal: Proposal, official: User) -> None:
     if not can(official, Action.PLACE_ON_BALLOT, proposal.area):
         raise ProposalError(_l("Only akimat officials of this area place proposals on the ballot."))
+    from app.ballots.services import voting_opened
+
     voting = proposal.process.phase(PhaseKind.VOTING)
-    if voting is not None and voting.starts_at <= utcnow():
+    if (voting is not None and voting.starts_at <= utcnow()) or voting_opened(proposal.budget):
         raise ProposalError(_l("The ballot is fixed once voting has started."))
     transition(proposal, S.ON_BALLOT, actor=official, kind="placed_on_ballot", role="akimat",
                budget=proposal.budget_id)

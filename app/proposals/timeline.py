@@ -27,6 +27,7 @@ EVENT_SENTENCES = {
     "minutes_corrected": _l("The minutes of %(meeting)s were corrected"),
     "funded": _l("Funded"),
     "not_funded": _l("Not funded"),
+    "result_annulled": _l("The published result of its budget was annulled; a recount will follow"),
     "implementation": _l("Implementation: %(status)s, %(progress)s%% done"),
 }
 
@@ -56,13 +57,17 @@ def event_text(event: ProposalEvent) -> str:
         return str(sentence).split("%(")[0].rstrip(": ")
 
 
+FOLLOWED_STATUSES = ("funded", "in_implementation", "completed")
+
+
 def followers(proposal: Proposal) -> list[int]:
-    """The author, every supporter, and residents who follow the project (for instance voters
-    who chose to follow the projects they voted for)."""
-    from app.models import ProposalFollow
+    """The author, every supporter, and — for a funded project — residents who follow its budget's
+    result and funded projects."""
+    from app.models import BudgetFollow
 
     ids = list(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id)))
-    ids += list(db.session.scalars(select(ProposalFollow.user_id).where(ProposalFollow.proposal_id == proposal.id)))
+    if proposal.status in FOLLOWED_STATUSES and proposal.budget_id:
+        ids += list(db.session.scalars(select(BudgetFollow.user_id).where(BudgetFollow.budget_id == proposal.budget_id)))
     if proposal.author_id:
         ids.append(proposal.author_id)
     return ids

@@ -7,8 +7,9 @@ from fractions import Fraction
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core.clock import local_date
 from app.extensions import db
-from app.models import Ballot, BallotConfig, Budget, Proposal, ProposalStatus
+from app.models import Ballot, BallotConfig, Budget, PhaseKind, Proposal, ProposalStatus
 from voting import BallotRules, Instance, Profile, Project, write_pabulib  # noqa: F401 (re-exported)
 
 # Ballot types as stored -> pabulib vote types used by the counting library.
@@ -19,7 +20,7 @@ def config_for(budget: Budget) -> BallotConfig:
     """The budget's ballot configuration (the defaults until an official saves one)."""
     return budget.ballot_config or BallotConfig(
         budget_id=budget.id, ballot_type="approval", min_projects=1, max_projects=3, rule="greedy",
-        rule_options={}, tie_break="id", min_votes=1, allow_change=False, show_running_counts=False, min_age=16,
+        rule_options={}, tie_break="id", min_votes=1, allow_change=False, min_age=16,
     )
 
 
@@ -56,8 +57,12 @@ def instance_for(budget: Budget, proposals: list[Proposal]) -> Instance:
         meta["max_sum_points"] = str(config.max_points)
     if config.ballot_type == "cumulative" and config.max_points_per_project:
         meta["max_points"] = str(config.max_points_per_project)
+    voting = budget.process.phase(PhaseKind.VOTING)
+    if voting is not None:  # pabulib dates are dd.mm.yyyy, the days voting began and ended (Almaty)
+        meta["date_begin"] = f"{local_date(voting.starts_at):%d.%m.%Y}"
+        meta["date_end"] = f"{local_date(voting.last_moment):%d.%m.%Y}"
     projects = [Project(id=str(p.id), cost=p.cost, name=p.title,
-                        category=(p.category.code,) if p.category else ()) for p in proposals]
+                        category=p.category.code if p.category else None) for p in proposals]
     return Instance(projects=projects, budget=Fraction(budget.amount), meta=meta,
                     project_columns=["project_id", "cost", "name", "category"])
 
@@ -76,30 +81,38 @@ def rules_for(budget: Budget, instance: Instance) -> BallotRules:
 
 
 
+def ballot_from_choices(vote_type: str, choices: dict):
+    """A stored ballot ({project id: value}) as the counting library takes it."""
+    if vote_type == "cumulative":
+        return dict(choices)
+    if vote_type in ("ordinal", "ranking"):
+        return sorted(choices, key=choices.__getitem__)
+    return list(choices)
+
+
+# pabulib's voting_method values for our channels.
+VOTING_METHODS = {"online": "internet", "paper": "paper"}
+
+
 def profile_for(budget: Budget, instance: Instance) -> Profile:
-    """Every stored ballot of the budget, voter ids replaced by receipts (sorted, so the file
-    says nothing about the order ballots arrived in)."""
+    """Every opened ballot of the budget, each under the hash of its receipt code, in the random
+    order the count wrote them (by their random ids): the file says nothing about when or in which
+    order ballots were cast."""
     # Plain rows, decoded here: the ORM's per-row JSON processing was most of the time taken
     # to count 100,000 ballots.
     table = Ballot.__table__
     rows = db.session.execute(
-        select(table.c.receipt, cast(table.c.choices, Text), table.c.channel)
-        .where(table.c.budget_id == budget.id).order_by(table.c.receipt)
+        select(table.c.receipt_hash, cast(table.c.choices, Text), table.c.channel)
+        .where(table.c.budget_id == budget.id).order_by(table.c.id)
     ).all()
     vote_type = VOTE_TYPES[config_for(budget).ballot_type]
     ballots, receipts, channels = [], [], []
     index = instance.index
     for receipt, raw, channel in rows:
         choices = json.loads(raw) if isinstance(raw, str) else raw
-        known = {pid: value for pid, value in choices.items() if pid in index}
-        if vote_type == "cumulative":
-            ballots.append(known)
-        elif vote_type == "ordinal":
-            ballots.append(sorted(known, key=known.__getitem__))
-        else:
-            ballots.append(list(known))
+        ballots.append(ballot_from_choices(vote_type, {pid: value for pid, value in choices.items() if pid in index}))
         receipts.append(receipt)
-        channels.append(channel)
+        channels.append(VOTING_METHODS[channel])
     return Profile.from_ballots(instance, vote_type, ballots, voter_ids=receipts,
                                 columns={"voting_method": channels})
 

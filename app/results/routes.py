@@ -5,13 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.ballots.forms import CountForm, uploaded_key
+from app.ballots.paper import tally as paper_tally
 from app.extensions import db
 from app.forms import CSRFOnlyForm
-from app.models import Budget, Proposal, Result
-from app.permissions import Action, can, require
+from app.models import BallotOpening, Budget, Proposal, Result
+from app.permissions import Action, can, is_nationwide, require
 from app.results import charts, services
 from app.results.adapter import config_for
 from app.results.explanations import explanation_text
+from app.results.forms import AnnulForm
 from app.results.participation import participation
 
 bp = Blueprint("results", __name__)
@@ -47,6 +50,8 @@ def _page(budget: Budget, result: Result, template: str):
     return render_template(
         template, budget=budget, result=result, rows=rows, chart=_chart(rows, budget), stats=stats,
         spent=sum(r["cost"] for r in rows if r["funded"]), config=config_for(budget),
+        annulled=services.annulled_results(budget), opening=db.session.get(BallotOpening, budget.id),
+        annul_form=AnnulForm() if is_nationwide(current_user, Action.MANAGE_AREAS) else None,
         age_chart=charts.bars(stats["age_bands"], title=_("Voters by age band")),
         district_chart=charts.bars(stats["districts"], title=_("Voters by district")),
     )
@@ -57,7 +62,7 @@ def show(budget_id):
     budget = _budget(budget_id)
     result = services.published_result(budget)
     if result is None:
-        return render_template("results/pending.html", budget=budget,
+        return render_template("results/pending.html", budget=budget, annulled=services.annulled_results(budget),
                                may_count=current_user.is_authenticated
                                and can(current_user, Action.COUNT_AND_PUBLISH, budget.area)), 404
     return _page(budget, result, "results/show.html")
@@ -78,10 +83,15 @@ def manage(budget_id):
     budget = _budget(budget_id)
     require(Action.COUNT_AND_PUBLISH, budget.area)
     result = services.latest_result(budget)
+    if result is not None and result.annulled_at is not None:
+        result = None  # an annulled count is never published again: count anew
     rows = _rows(result) if result else []
     return render_template("results/manage.html", budget=budget, result=result, rows=rows,
                            published=services.published_result(budget), n_ballots=services.ballot_count(budget),
-                           form=CSRFOnlyForm(), config=config_for(budget))
+                           form=CSRFOnlyForm(), count_form=CountForm(), config=config_for(budget),
+                           key=services.needs_key(budget), opening=db.session.get(BallotOpening, budget.id),
+                           envelopes=services.envelope_count(budget), votes=services.participation_count(budget),
+                           paper=paper_tally(budget))
 
 
 @bp.post("/budgets/<int:budget_id>/count")
@@ -89,14 +99,36 @@ def manage(budget_id):
 def count(budget_id):
     budget = _budget(budget_id)
     require(Action.COUNT_AND_PUBLISH, budget.area)
-    if CSRFOnlyForm().validate_on_submit():
+    form = CountForm()
+    if form.validate_on_submit():
         try:
-            services.count(budget, current_user)
+            services.count(budget, current_user, key_file=uploaded_key(form.key_file))
         except services.ResultError as error:
             flash(str(error.message), "error")
         else:
             flash(_("The votes are counted. Check the result, then publish it."), "success")
     return redirect(url_for("results.manage", budget_id=budget.id))
+
+
+@bp.post("/results/<int:result_id>/annul")
+@login_required
+def annul(result_id):
+    result = db.get_or_404(Result, result_id)
+    require(Action.MANAGE_AREAS, None)
+    if not is_nationwide(current_user, Action.MANAGE_AREAS):
+        abort(403)
+    form = AnnulForm()
+    if form.validate_on_submit():
+        try:
+            services.annul(result, current_user, form.reason.data)
+        except services.ResultError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The result is annulled. A recount from the same ballots can now be published."), "success")
+    else:
+        flash(_("Give the reason for the annulment (at least %(n)s characters).", n=services.MIN_ANNUL_REASON),
+              "error")
+    return redirect(url_for("results.show", budget_id=result.budget_id))
 
 
 @bp.post("/results/<int:result_id>/publish")

@@ -1,15 +1,33 @@
-"""Counting a budget's ballots with its configured rule, publishing and verifying the result."""
+"""Counting a budget's ballots with its configured rule, publishing, annulling and verifying.
+
+The first count of a budget opens its sealed envelopes with the counting commission's key (see
+:mod:`app.results.opening`); every count after that reads the anonymous ballots it wrote."""
 import hashlib
 import inspect
+from datetime import datetime
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from app.audit import record as audit_record
 from app.extensions import db
-from app.models import Ballot, Budget, PhaseKind, Proposal, ProposalStatus, Result, User
+from app.models import (
+    Ballot,
+    BallotOpening,
+    Budget,
+    CountKey,
+    PhaseKind,
+    Proposal,
+    ProposalStatus,
+    Result,
+    SealedEnvelope,
+    User,
+    VoterParticipation,
+)
 from app.models.types import utcnow
-from app.permissions import Action, can
+from app.permissions import Action, can, is_nationwide
 from app.proposals.services import transition
 from app.results.adapter import config_for, election, write_pabulib
 from voting import __version__ as voting_version
@@ -46,11 +64,35 @@ def check_voting_closed(budget: Budget) -> None:
         raise ResultError(_l("Votes are counted and published after voting closes."))
 
 
-def count(budget: Budget, actor: User | None = None) -> Result:
-    """Run the configured rule over the stored ballots and keep the result (unpublished)."""
+def needs_key(budget: Budget) -> CountKey | None:
+    """The count key the next count needs (its envelopes are still sealed), or None."""
+    key = db.session.get(CountKey, budget.id)
+    if key is None or key.confirmed_at is None or db.session.get(BallotOpening, budget.id) is not None:
+        return None
+    return key
+
+
+def count(budget: Budget, actor: User | None = None, key_file: bytes | None = None) -> Result:
+    """Run the configured rule over the ballots and keep the result (unpublished). The first count
+    opens the envelopes with ``key_file`` (the counting commission's count key file), in the same
+    transaction: if anything fails, every envelope stays sealed and nothing is stored."""
+    from app.results.opening import open_envelopes
+
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
         raise ResultError(_l("Only akimat officials of this area count the votes."))
     check_voting_closed(budget)
+    if needs_key(budget) is not None:
+        if not key_file:
+            raise ResultError(_l("Upload the count key file to open the envelopes."))
+        open_envelopes(budget, actor, key_file)
+    try:
+        return _tally(budget, actor)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _tally(budget: Budget, actor: User | None) -> Result:
     instance, profile = election(budget)
     if not len(instance):
         raise ResultError(_l("No project is on this budget's ballot."))
@@ -68,9 +110,11 @@ def count(budget: Budget, actor: User | None = None) -> Result:
         for pid in instance.ids
     }
     comparison = _compare(instance, profile, config.rule, options, outcome)
+    opening = db.session.get(BallotOpening, budget.id)
     result = Result(
         budget_id=budget.id, rule=config.rule, options={k: v for k, v in options.items() if k != "tie_breaking"},
         tie_break=config.tie_break, voting_version=voting_version, ballots_sha256=sha, n_ballots=profile.n_voters,
+        spoiled=opening.spoiled if opening else 0,
         selected=list(outcome.selected), projects=projects, comparison=_comparison_data(comparison),
         computed_by_id=actor.id if actor else None,
     )
@@ -107,15 +151,39 @@ def _comparison_data(comparison: dict) -> dict:
     return {"rules": rules, "differing": {pid: list(labels) for pid, labels in comparison["differing"].items()}}
 
 
-def publish(result: Result, actor: User | None) -> None:
+def publish(result: Result, actor: User | None, now: datetime | None = None) -> None:
     """Publish a count: mark every ballot project funded or not funded (timeline events and
-    notifications carry the explanation). A budget publishes once."""
+    notifications carry the explanation). Exactly once per budget: the row is claimed with a
+    conditional update and the database's partial unique index refuses a second published result,
+    so simultaneous requests publish one."""
     budget = result.budget
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
         raise ResultError(_l("Only akimat officials of this area publish results."))
     check_voting_closed(budget)
-    if published_result(budget) is not None:
-        raise ResultError(_l("This budget's results are already published."))
+    already = _l("This budget's results are already published.")
+    if result.annulled_at is not None or published_result(budget) is not None:
+        raise ResultError(already)
+    try:
+        claimed = db.session.execute(
+            update(Result).where(Result.id == result.id, Result.published_at.is_(None))
+            .values(published_at=now or utcnow(), published_by_id=actor.id if actor else None)).rowcount
+        if claimed != 1:
+            raise ResultError(already)
+        if actor is not None:
+            audit_record(actor, "publish", "results", str(result.id), {"budget": budget.id,
+                                                                       "selected": list(result.selected)})
+        _decide_projects(budget, result, actor)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ResultError(already) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(result)
+
+
+def _decide_projects(budget: Budget, result: Result, actor: User | None) -> None:
     proposals = {str(p.id): p for p in db.session.scalars(
         select(Proposal).where(Proposal.budget_id == budget.id, Proposal.status == ProposalStatus.ON_BALLOT.value))}
     for pid, data in result.projects.items():
@@ -126,13 +194,53 @@ def publish(result: Result, actor: User | None) -> None:
         transition(proposal, ProposalStatus.FUNDED if funded else ProposalStatus.NOT_FUNDED, actor=actor,
                    kind="funded" if funded else "not_funded", role="akimat", note=data["explanation"],
                    votes=data["votes"])
-    result.published_at = utcnow()
-    result.published_by_id = actor.id if actor else None
+
+
+MIN_ANNUL_REASON = 10
+
+
+def annul(result: Result, admin: User, reason: str, now: datetime | None = None) -> None:
+    """The only way back from a published result: a nationwide administrator annuls it with a
+    reason, which the results page, the audit log and every project's timeline show (authors and
+    supporters are told). The ballots stay; a recount from them can then be published."""
+    if not is_nationwide(admin, Action.MANAGE_AREAS):
+        raise ResultError(_l("Only a nationwide administrator annuls a published result."))
+    reason = (reason or "").strip()
+    if len(reason) < MIN_ANNUL_REASON:
+        raise ResultError(_l("Give the reason for the annulment (at least %(n)s characters).", n=MIN_ANNUL_REASON))
+    if result.published_at is None or result.annulled_at is not None:
+        raise ResultError(_l("Only the published result in force can be annulled."))
+    started = db.session.scalar(select(func.count()).select_from(Proposal).where(
+        Proposal.budget_id == result.budget_id,
+        Proposal.status.in_([ProposalStatus.IN_IMPLEMENTATION.value, ProposalStatus.COMPLETED.value])))
+    if started:
+        raise ResultError(_l("Implementation has started on %(n)s of this budget's projects: stop it before the "
+                             "result can be annulled.", n=started))
+    claimed = db.session.execute(
+        update(Result).where(Result.id == result.id, Result.published_at.is_not(None), Result.annulled_at.is_(None))
+        .values(annulled_at=now or utcnow(), annulled_by_id=admin.id, annul_reason=reason)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise ResultError(_l("Only the published result in force can be annulled."))
+    audit_record(admin, "annul", "results", str(result.id), {"budget": result.budget_id, "reason": reason})
+    for proposal in db.session.scalars(select(Proposal).where(
+            Proposal.budget_id == result.budget_id,
+            Proposal.status.in_([ProposalStatus.FUNDED.value, ProposalStatus.NOT_FUNDED.value]))):
+        transition(proposal, ProposalStatus.ON_BALLOT, actor=admin, kind="result_annulled", role="admin",
+                   reason=reason)
     db.session.commit()
+    db.session.refresh(result)
 
 
 def published_result(budget: Budget) -> Result | None:
-    return db.session.scalar(select(Result).where(Result.budget_id == budget.id, Result.published_at.is_not(None)))
+    """The published result in force (not annulled)."""
+    return db.session.scalar(select(Result).where(Result.budget_id == budget.id, Result.published_at.is_not(None),
+                                                  Result.annulled_at.is_(None)))
+
+
+def annulled_results(budget: Budget) -> list[Result]:
+    return list(db.session.scalars(select(Result).where(Result.budget_id == budget.id,
+                                                        Result.annulled_at.is_not(None)).order_by(Result.id)))
 
 
 def latest_result(budget: Budget) -> Result | None:
@@ -156,4 +264,16 @@ def verify(result: Result) -> list[str]:
 
 
 def ballot_count(budget: Budget) -> int:
+    """Opened, anonymous ballots."""
     return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == budget.id))
+
+
+def envelope_count(budget: Budget) -> int:
+    """Sealed envelopes waiting for the count."""
+    return db.session.scalar(select(func.count()).select_from(SealedEnvelope)
+                             .where(SealedEnvelope.budget_id == budget.id))
+
+
+def participation_count(budget: Budget) -> int:
+    return db.session.scalar(select(func.count()).select_from(VoterParticipation)
+                             .where(VoterParticipation.budget_id == budget.id))

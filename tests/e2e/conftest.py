@@ -86,6 +86,7 @@ def server(tmp_path_factory):
         **os.environ,
         "QATYSU_CONFIG": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "VOTER_KEY_SECRET": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{db_path}",
         "UPLOAD_FOLDER": str(home / "uploads"),
         # Every test logs in several people from 127.0.0.1; the throttle has its own tests.

@@ -7,6 +7,7 @@ AA violation) and is saved as a screenshot in tests/e2e/output/.
 The tests run in file order and share the server's database: each step starts where the
 previous one left off, so a step run alone fails at its first missing precondition."""
 import gzip
+import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -223,7 +224,7 @@ def _phase(page, ids, kind: str, action: str, reason: str) -> None:
     assert page.locator(".notice--success").count() == 1, _notice(page)
 
 
-def test_3_official_reviews_places_on_ballot_and_opens_voting(new_page, ids, server):
+def test_3_official_reviews_places_on_ballot_and_opens_voting(new_page, ids, server, tmp_path_factory):
     page = new_page(LAPTOP)
     log_in(page, OFFICIAL)
     _phase(page, ids, "review", "open", "Ұсыныстар қабылдау мерзімі аяқталды")
@@ -263,7 +264,31 @@ def test_3_official_reviews_places_on_ballot_and_opens_voting(new_page, ids, ser
     page.select_option("#rule", "mes")
     _submit(page)
     assert page.locator(".notice--error").count() == 0, _notice(page)
-    _phase(page, ids, "voting", "open", "Сараптама аяқталды, дауыс беру басталады")
+    _open_voting(page, ids, tmp_path_factory)
+
+
+def _open_voting(page, ids, tmp_path_factory) -> None:
+    """The count keys go to the counting commission as a file; voting opens once the saved file is
+    handed back (it proves nothing was lost)."""
+    page.goto(f"/admin/processes/{ids['process']}")
+    page.locator(f"a[href$='/processes/{ids['process']}/voting']").first.click()
+    page.wait_for_load_state()
+    check_page(page, "03-open-voting")
+    with page.expect_download() as download:
+        page.locator("form[action$='/voting/keys'] [type=submit]").click()
+    key_file = tmp_path_factory.mktemp("commission") / "qatysu-count-keys.json"
+    download.value.save_as(key_file)
+    assert '"private_key"' in key_file.read_text()
+    journey["key_file"] = str(key_file)
+    page.goto(f"/processes/{ids['process']}/voting")
+    assert page.locator("main").get_by_text(re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}")).count() >= 1  # fingerprints
+    page.set_input_files("#key_file", str(key_file))
+    page.check("#saved")
+    page.fill("#reason", "Сараптама аяқталды, дауыс беру басталады")
+    page.locator("form[action$='/voting/open'] [type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".notice--success").count() == 1, _notice(page)
+    check_page(page, "03-voting-opened")
 
 
 # --- 4. residents vote on their phones ------------------------------------------------------
@@ -292,16 +317,19 @@ def test_4_resident_votes_on_a_phone_with_the_running_total(new_page, ids, tmp_p
     page.locator("button[name=action][value=review]").click()
     page.wait_for_load_state()
     check_page(page, "04-booth-confirm-kk")
-    page.check("#follow")
     page.locator("form[action$='/vote/cast'] button[type=submit]").click()
     page.wait_for_load_state()
     receipt = page.locator("#receipt-code").inner_text().strip()
-    assert re.fullmatch(r"[A-Za-z0-9-]{6,}", receipt), receipt
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", receipt), receipt
     journey["receipt"] = receipt
     check_page(page, "04-receipt-kk")
     state = tmp_path_factory.mktemp("resident") / "state.json"
     page.context.storage_state(path=str(state))  # the receipt stays on this phone
     journey["resident_state"] = str(state)
+    # Following the budget's result is offered to everyone, so it says nothing about the ballot.
+    page.locator("form[action$='/follow'] button").click()
+    page.wait_for_load_state()
+    assert page.locator(".notice--success").count() >= 1, _notice(page)
 
 
 @pytest.mark.parametrize("lang, switch, over_word, drop", [("ru", "Рус", "превыш", "sports ground"),
@@ -442,8 +470,11 @@ def test_5_official_counts_with_mes_and_publishes(new_page, ids):
     page.goto(f"/budgets/{ids['budget']}/results/manage")
     assert "Тең үлестер әдісі" in page.locator("main").inner_text()  # the Method of Equal Shares
     check_page(page, "05-count-and-publish")
-    page.locator(f"form[action$='/budgets/{ids['budget']}/count'] button").click()
+    # The first count opens the sealed envelopes with the counting commission's key file.
+    page.set_input_files("#key_file", journey["key_file"])
+    page.locator(f"form[action$='/budgets/{ids['budget']}/count'] [type=submit]").click()
     page.wait_for_load_state()
+    assert page.locator(".notice--error").count() == 0, _notice(page)
     check_page(page, "05-counted")
     page.locator("form[action*='/publish'] button").click()
     page.wait_for_load_state()
@@ -474,7 +505,8 @@ def test_5_resident_finds_the_ballot_by_receipt_in_the_exported_file(new_page, i
     href = page.locator("a", has_text="ballots.pb").get_attribute("href")
     exported = page.request.get(href)
     assert exported.ok
-    lines = [line for line in exported.text().splitlines() if line.startswith(journey["receipt"] + ";")]
+    receipt_hash = hashlib.sha256(journey["receipt"].encode()).hexdigest()  # the file lists receipts hashed
+    lines = [line for line in exported.text().splitlines() if line.startswith(receipt_hash + ";")]
     assert len(lines) == 1 and str(journey["proposal"]) in lines[0].split(";")[1], lines
     page.goto(f"/budgets/{ids['budget']}/ballot-lookup")
     page.fill("#receipt", journey["receipt"])

@@ -23,6 +23,7 @@ def production_app(monkeypatch, url: str, **env):
     from app import create_app
 
     monkeypatch.setenv("SECRET_KEY", "production-shape-test")
+    monkeypatch.setenv("VOTER_KEY_SECRET", "production-shape-voter-key")
     monkeypatch.setenv("DATABASE_URL", url)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

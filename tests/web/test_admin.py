@@ -86,18 +86,23 @@ def test_opening_the_next_phase_early_closes_the_running_one(client, users, area
 def test_skipping_a_phase_is_refused(client, users, areas, log_in):
     log_in(users["akimat_of_district"])
     process = _make_process(client, areas, date.today() - timedelta(days=2))
-    response = client.post(f"/admin/processes/{process.id}/phases/voting/open",
+    response = client.post(f"/admin/processes/{process.id}/phases/results/open",
                            data={"reason": "Skip review please"}, headers={"Accept-Language": "en"},
                            follow_redirects=True)
     assert "Open the phases before this one first." in response.get_data(as_text=True)
+    # Voting opens only with the count keys, on its own page.
+    response = client.post(f"/admin/processes/{process.id}/phases/voting/open",
+                           data={"reason": "Skip review please"}, headers={"Accept-Language": "en"},
+                           follow_redirects=True)
+    assert "Voting opens with the count keys" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Process, process.id).status() == "proposals"
     assert db.session.scalar(select(func.count(PhaseChange.id))) == 0
 
 
-def test_budget_limit_in_mci_follows_the_years_rate(client, users, areas, log_in):
+def test_budget_limit_in_mci_follows_the_years_rate_until_proposals_open(client, users, areas, log_in):
     log_in(users["admin"])
-    process = _make_process(client, areas, date.today())
+    process = _make_process(client, areas, date.today() + timedelta(days=3))
     response = client.post(f"/admin/processes/{process.id}/budgets/new", data={
         "area_id": areas["Esil district"].id, "name_kk": "Есіл", "name_ru": "Есиль", "name_en": "Esil",
         "amount": 300_000_000, "limit_value": 5000, "limit_unit": "mci"})

@@ -8,9 +8,10 @@ from app.extensions import db
 from app.models import Area, Process, RoleGrant, User
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "VOTER_KEY_SECRET", "DATABASE_URL"])
 def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
     monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
+    monkeypatch.setenv("VOTER_KEY_SECRET", "another-s3cret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://qatysu@db/qatysu")
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigError, match=missing):
@@ -19,9 +20,11 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
 
 def test_production_takes_secrets_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
+    monkeypatch.setenv("VOTER_KEY_SECRET", "another-s3cret")
     monkeypatch.setenv("DATABASE_URL", "postgres://qatysu@db/qatysu")
     app = create_app("production")
     assert app.config["SECRET_KEY"] == "s3cret-from-the-environment"
+    assert app.config["VOTER_KEY_SECRET"] == "another-s3cret"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://qatysu@db/qatysu"
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

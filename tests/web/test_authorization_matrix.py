@@ -44,9 +44,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from app.ballots import opening
+from app.ballots import paper as paper_service
 from app.ballots import services as ballot_service
+from app.ballots.snapshot import snapshot as ballot_snapshot
 from app.extensions import db
 from app.identity.iin import make_iin
+from app.implementation import services as implementation_service
 from app.markdown import render_markdown
 from app.models import (
     BallotConfig,
@@ -59,13 +63,13 @@ from app.models import (
     Report,
     RoleGrant,
     Support,
+    guards,
 )
 from app.models.types import utcnow
-from app.results import services as result_service
 from app.uploads import store_photo
 from meetings.models import ActionItem, AgendaItem, Meeting, Registration
 
-from .conftest import make_user, move_to_phase
+from .conftest import count_votes, make_user, move_to_phase, open_voting
 
 ANON, RES, RES_ELSE = "anonymous", "resident", "resident_elsewhere"
 DEP, DEP_ELSE = "deputy", "deputy_elsewhere"
@@ -110,7 +114,7 @@ MEETING_BODY = {"area_id": _w("okrug"), "title": "Courtyards of okrug 7", "descr
                 "kind": "in_person", "venue": "School No. 12, hall", "address": "Turan avenue 5",
                 "day": TOMORROW, "starts": "10:00", "ends": "11:00", "reason": "The school hall is free earlier"}
 PROCESS_FORM = {"area_id": _w("esil"), "year": "2031", "title_kk": "Жоба", "title_ru": "Проект", "title_en": "Project",
-                "support_threshold": "0",
+                "support_threshold": "0", "voting_scope": "one",
                 **{f"{kind}-{edge}": (date.today() + timedelta(days=400 + 30 * i + (29 if edge == "ends_on" else 0)))
                    .isoformat() for i, kind in enumerate(("proposals", "review", "voting", "results",
                                                            "implementation"))
@@ -127,6 +131,10 @@ def _minutes_body(world):
     item = world["meeting_held"].agenda[0]
     return {"attendance_count": "12", "summary": "Residents asked for benches.",
             f"decision-{item.id}": "endorsed", "action_rows": "0"}
+
+
+def _open_voting_body(world):
+    return {"key_file": (io.BytesIO(world["ready_key_file"]), "qatysu-count-keys.json"), "saved": "y"}
 
 
 def _registration_body(world):
@@ -291,16 +299,33 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                       data={"chosen": _w("on_ballot")}, changes="all"),
     # Without a fresh receipt in the session the page sends one back to the booth.
     ("/budgets/<int:budget_id>/receipt", "GET"): R(LOGGED_IN, args={"budget_id": "budget_vote"}),
+    # Paper: step 1 marks a voter on the roll by IIN, step 2 enters anonymous ballot papers.
     ("/budgets/<int:budget_id>/paper", "GET"): R(AKI, args={"budget_id": "budget_vote"}),
     ("/budgets/<int:budget_id>/paper", "POST"): R(AKI, args={"budget_id": "budget_vote"},
-                                                  data={"iin": _w("paper_voter", "iin"), "chosen": _w("on_ballot")},
-                                                  changes="all"),
+                                                  data={"iin": _w("paper_voter", "iin")}, changes="all"),
+    ("/budgets/<int:budget_id>/paper/ballots", "GET"): R(AKI, args={"budget_id": "budget_vote"}),
+    ("/budgets/<int:budget_id>/paper/ballots", "POST"): R(AKI, args={"budget_id": "budget_vote"},
+                                                          data={"chosen": _w("on_ballot")}, changes="all"),
+    # Opening voting: the akimat of the process's area makes the count keys, then confirms them with
+    # the saved file (which fixes the roll and opens voting).
+    ("/processes/<int:process_id>/voting", "GET"): R(AKI, args={"process_id": "process_ready"}),
+    ("/processes/<int:process_id>/voting/keys", "POST"): R(AKI, args={"process_id": "process_ready"},
+                                                           changes="all"),
+    ("/processes/<int:process_id>/voting/open", "POST"): R(AKI, args={"process_id": "process_ready"},
+                                                           data=_open_voting_body, changes="all"),
     ("/budgets/<int:budget_id>/ballot-config", "GET"): R(AKI, ADM, args={"budget_id": "budget_prop"}),
     ("/budgets/<int:budget_id>/ballot-config", "POST"): R(AKI, ADM, args={"budget_id": "budget_prop"},
                                                           data=BALLOT_CONFIG, changes="all"),
     ("/budgets/<int:budget_id>/results/manage", "GET"): R(AKI, args={"budget_id": "budget_counted"}),
     ("/budgets/<int:budget_id>/count", "POST"): R(AKI, args={"budget_id": "budget_counted"}, changes="all"),
     ("/results/<int:result_id>/publish", "POST"): R(AKI, args={"result_id": "result_unpublished"}, changes="all"),
+    # Published is final; only a nationwide administrator annuls, with a reason shown to all.
+    ("/results/<int:result_id>/annul", "POST"): R(ADM, args={"result_id": "result_published"}, data=REASON,
+                                                  changes="all"),
+    # Following a budget's result says nothing about a ballot: open to everyone logged in.
+    ("/budgets/<int:budget_id>/follow", "POST"): R(LOGGED_IN, args={"budget_id": "budget_done"},
+                                                   changes=LOGGED_IN - {RES}),  # the resident follows it already
+    ("/budgets/<int:budget_id>/unfollow", "POST"): R(LOGGED_IN, args={"budget_id": "budget_done"}, changes={RES}),
 
     # --- implementation -------------------------------------------------------------------------------
     ("/proposals/<int:proposal_id>/implementation", "GET"): R(AKI, args={"proposal_id": "funded"}),
@@ -476,32 +501,47 @@ def build_world(areas) -> dict:
                                       owner_id=people[AKI].id, due_on=date.today() - timedelta(days=1))
     db.session.add(world["action_item"])
 
-    # Voting phase: a ballot with two projects, and a voter for the paper ballot.
+    # Voting phase, not opened yet: its count keys are prepared, the file is at hand.
+    process, budget = _process(esil, "Esil ready", PhaseKind.VOTING)
+    world.update(process_ready=process)
+    _proposal(budget, author, "Swings", status="on_ballot")
+    db.session.commit()
+    world["ready_key_file"] = opening.prepare_keys(process, people[AKI])
+
+    # Voting phase: a ballot with two projects, a voter for the paper ballot, and one marked as
+    # voting on paper whose ballot paper is still to be entered.
     process, budget = _process(esil, "Esil voting", PhaseKind.VOTING)
     world.update(process_vote=process, budget_vote=budget)
     world["on_ballot"] = _proposal(budget, author, "Ramps", status="on_ballot")
     _proposal(budget, author, "Benches", status="on_ballot")
     db.session.add(BallotConfig(budget_id=budget.id))
     world["paper_voter"] = make_user(home=okrug)
+    marked = make_user(home=okrug)
+    db.session.commit()
+    open_voting(process, people[AKI])
+    paper_service.mark_voter(people[AKI], budget, marked.iin)
 
     # Results phase: ballots cast and counted, not yet published.
     process, budget = _process(esil, "Esil results", PhaseKind.VOTING)
     world.update(budget_counted=budget)
     counted = [_proposal(budget, author, f"Counted {n}", status="on_ballot") for n in range(2)]
     db.session.commit()
-    ballot_service.cast(author, budget, [str(counted[0].id)])
+    open_voting(process, people[AKI])
+    ballot_service.cast_with_snapshot(author, ballot_snapshot(budget.id), [str(counted[0].id)])
     move_to_phase(process, PhaseKind.RESULTS)
-    world["result_unpublished"] = result_service.count(budget, None)
+    world["result_unpublished"] = count_votes(budget, people[AKI])
 
     # Implementation phase: a published result and a funded project with a milestone.
     process, budget = _process(esil, "Esil done", PhaseKind.VOTING)
     world.update(process_done=process, budget_done=budget)
     funded = _proposal(budget, author, "Funded playground", status="on_ballot")
     db.session.commit()
-    ballot_service.cast(author, budget, [str(funded.id)])
+    open_voting(process, people[AKI])
+    ballot_service.cast_with_snapshot(author, ballot_snapshot(budget.id), [str(funded.id)])
     move_to_phase(process, PhaseKind.IMPLEMENTATION)
-    result_service.publish(result_service.count(budget, None), None)
+    world["result_published"] = count_votes(budget, people[AKI], publish=True)
     world["funded"] = db.session.get(Proposal, funded.id)
+    implementation_service.follow_budget(people[RES], budget)
     from app.models import Milestone
 
     world["milestone"] = Milestone(proposal_id=funded.id, title="Groundwork", starts_on=date.today(),
@@ -513,9 +553,14 @@ def build_world(areas) -> dict:
 
 
 def _wipe() -> None:
+    """Empty every table, the published result's ballots included (the database's guards are
+    lifted for the clean-up)."""
     db.session.rollback()
+    connection = db.session.connection()
+    guards.remove(connection)
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    guards.install(connection)
     db.session.commit()
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import Result
-from app.results import services as result_service
 
-from .test_voting import ballot, cast_many, close_voting  # noqa: F401  (fixture)
+from .conftest import count_votes
+from .test_voting import ballot, cast_many  # noqa: F401  (fixture)
 
 
 def _state(session) -> dict:
@@ -23,8 +23,7 @@ def _state(session) -> dict:
 def test_backup_restores_into_an_empty_database(app, users, areas, ballot, tmp_path):  # noqa: F811
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (0, 1), (2,)], areas)
-    close_voting(budget)
-    result_service.publish(result_service.count(budget, users["akimat"]), users["akimat"])
+    count_votes(budget, users["akimat"], publish=True)
     before = _state(db.session)
     backup_file = tmp_path / "qatysu.backup"
     out = app.test_cli_runner().invoke(args=["backup", str(backup_file)])

@@ -48,16 +48,14 @@ def add_states_the_demo_lacks(demo) -> None:
         Budget,
         Category,
         Comment,
-        PhaseKind,
         Process,
         Proposal,
         Report,
-        Result,
     )
     from app.models.types import utcnow
     from meetings.models import Meeting
 
-    from .conftest import move_to_phase
+    from .conftest import count_votes, open_voting
 
     users, areas, processes = demo["users"], demo["areas"], demo["processes"]
     resident, deputy = users["resident@qatysu.kz"], users["deputy@qatysu.kz"]
@@ -95,12 +93,26 @@ def add_states_the_demo_lacks(demo) -> None:
     db.session.add_all([proposal(voting, budget, f"On the ballot {n}", "on_ballot") for n in range(4)])
     db.session.add(BallotConfig(budget=budget, ballot_type="approval", min_projects=1, max_projects=3, rule="mes",
                                 rule_options={"completion": "add1-greedy"}, tie_break="id", min_votes=1,
-                                allow_change=True, show_running_counts=False, min_age=16))
+                                allow_change=True, min_age=16))
     db.session.commit()
-    move_to_phase(voting, PhaseKind.VOTING)
-    counted = db.session.scalars(db.select(Result).join(Budget).where(Budget.process_id == processes["finished"].id)).first()
-    counted.published_at = None  # counted, not yet published: the manage page offers to publish
+    akimat = users["akimat@qatysu.kz"]
+    open_voting(voting, akimat)
+    # A count not yet published (the manage page offers to publish): voting over, envelopes opened.
+    closed = Process(area=areas["Astana"], year=2029, title_kk="Санау", title_ru="Подсчёт", title_en="Counting")
+    set_phase_dates(closed, {k: (start + timedelta(days=30 * i), start + timedelta(days=30 * i + 29))
+                             for i, k in enumerate(PHASE_ORDER)})
+    tallied = Budget(process=closed, area=district, name_kk="Есіл", name_ru="Есиль", name_en="Esil",
+                     amount=20_000_000, project_limit_tenge=10_000_000)
+    db.session.add_all([closed, tallied])
+    db.session.add_all([proposal(closed, tallied, f"Counted {n}", "on_ballot") for n in range(2)])
     db.session.commit()
+    open_voting(closed, akimat)
+    from app.ballots.services import cast_with_snapshot
+    from app.ballots.snapshot import snapshot
+
+    cast_with_snapshot(resident, snapshot(tallied.id), [str(db.session.scalar(
+        db.select(Proposal.id).where(Proposal.budget_id == tallied.id).limit(1)))])
+    counted = count_votes(tallied, akimat)
     draft = db.session.scalar(db.select(Proposal.id).where(Proposal.status == "draft", Proposal.author == resident))
     on_ballot = db.session.scalar(db.select(Proposal.id).where(Proposal.budget_id == budget.id))
     # Pages no link leads to (a draft is its author's alone), and the booth's confirmation step,

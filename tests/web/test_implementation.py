@@ -1,4 +1,4 @@
-"""Implementation tracking, following voted projects, the area dashboard and "my participation"."""
+"""Implementation tracking, following a budget, the area dashboard and "my participation"."""
 from datetime import date, timedelta
 
 import pytest
@@ -7,40 +7,46 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     Ballot,
+    BudgetFollow,
     Implementation,
     ImplementationUpdate,
     Milestone,
     Notification,
     Proposal,
-    ProposalFollow,
 )
-from app.results import services as result_service
 
-from .conftest import make_user
+from .conftest import count_votes, make_user
 from .test_proposals import EN
-from .test_voting import ballot, close_voting, vote  # noqa: F401  (fixture)
+from .test_voting import ballot, start, vote  # noqa: F401  (fixture)
 
 
 @pytest.fixture
 def funded(client, users, areas, ballot, log_in):  # noqa: F811
-    """A counted and published budget; returns (funded proposal, the voter who followed it)."""
+    """A counted and published budget; returns (funded proposal, the voter who followed the budget
+    from the receipt page)."""
     budget, projects = ballot
     follower = make_user(home=areas["Esil district / okrug 8"])
+    start(budget)
     log_in(follower)
-    vote(client, budget, projects[:1], follow="1")
+    vote(client, budget, projects[:1])
+    client.post(f"/budgets/{budget.id}/follow")
     client.post("/auth/logout")
-    close_voting(budget)
-    result = result_service.count(budget, users["akimat"])
-    result_service.publish(result, users["akimat"])
+    count_votes(budget, users["akimat"], publish=True)
     return db.session.get(Proposal, projects[0].id), follower
 
 
-def test_follow_at_casting_is_stored_apart_from_the_ballot(funded):
+def test_following_a_budget_says_nothing_about_the_ballot(client, areas, funded, log_in):
     proposal, follower = funded
-    follows = db.session.scalars(select(ProposalFollow)).all()
-    assert [(f.user_id, f.proposal_id) for f in follows] == [(follower.id, proposal.id)]
-    assert {c.name for c in ProposalFollow.__table__.columns} == {"id", "proposal_id", "user_id"}
+    follows = db.session.scalars(select(BudgetFollow)).all()
+    assert [(f.user_id, f.budget_id) for f in follows] == [(follower.id, proposal.budget_id)]
+    assert {c.name for c in BudgetFollow.__table__.columns} == {"id", "budget_id", "user_id"}
     assert "user" not in " ".join(c.name for c in Ballot.__table__.columns)
+    # Anyone may follow, voter or not, and following twice is still once.
+    bystander = make_user(home=areas["Almaty district / okrug 1"])
+    log_in(bystander)
+    client.post(f"/budgets/{proposal.budget_id}/follow")
+    client.post(f"/budgets/{proposal.budget_id}/follow")
+    assert db.session.scalar(select(func.count()).select_from(BudgetFollow)) == 2
 
 
 def test_akimat_reports_progress_and_followers_hear_about_it(client, users, funded, log_in):

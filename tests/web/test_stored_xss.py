@@ -23,7 +23,7 @@ from app.markdown import render_markdown
 from app.models import Area, Category, Comment, PhaseKind, Proposal, Result
 from meetings.models import Meeting
 
-from .conftest import make_user, move_to_phase
+from .conftest import KEY_FILES, make_user, move_to_phase, open_voting
 
 EN = {"Accept-Language": "en"}
 
@@ -156,12 +156,12 @@ def stored(app, client, areas, users, open_process, log_in):
     post(f"/meetings/{meeting.id}/corrections", {"text": payload("CORRECTION")})
 
     # Voting, counting and publishing; then the implementation report and a milestone.
-    move_to_phase(open_process, PhaseKind.VOTING)
+    open_voting(open_process, users["akimat"])
     as_(users["resident"])
     post(f"/budgets/{budget.id}/vote/cast", {"chosen": str(proposal.id)})
     move_to_phase(open_process, PhaseKind.RESULTS)
     as_(users["akimat"])
-    post(f"/budgets/{budget.id}/count", {})
+    post(f"/budgets/{budget.id}/count", {"key_file": (io.BytesIO(KEY_FILES[budget.id]), "keys.json")})
     post(f"/results/{db.session.scalar(select(Result.id))}/publish", {})
     move_to_phase(open_process, PhaseKind.IMPLEMENTATION)
     post(f"/proposals/{proposal.id}/implementation", {"status": "in_progress", "progress": "20", "spent": "1000",

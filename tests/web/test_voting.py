@@ -1,12 +1,16 @@
-"""The voting booth, secret ballots, paper ballots, counting, publishing and open data."""
+"""The voting booth, the roll, sealed ballots, paper ballots, counting, publishing and open data."""
+import hashlib
+import re
 import threading
 from datetime import date
+from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.ballots import services as ballot_service
+from app.ballots.snapshot import snapshot
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import (
@@ -17,18 +21,21 @@ from app.models import (
     Proposal,
     ProposalEvent,
     Result,
+    SealedEnvelope,
     VoterParticipation,
+    guards,
 )
 from app.results import services as result_service
 
-from .conftest import make_user, move_to_phase
+from .conftest import KEY_FILES, close_voting, count_votes, make_user, move_to_phase, open_voting
 
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
 def ballot(open_process, users):
-    """Esil's budget (100 M ₸) in its voting phase with four projects on the ballot."""
+    """Esil's budget (100 M ₸) in its voting phase with four projects on the ballot. Voting is not
+    opened yet: a test configures the ballot, then calls ``start``."""
     budget = open_process.budgets[0]
     projects = []
     for title, cost in (("Playground", 40_000_000), ("Lighting", 35_000_000), ("Ramps", 30_000_000),
@@ -43,10 +50,15 @@ def ballot(open_process, users):
     return budget, projects
 
 
+def start(budget) -> None:
+    """Open voting on the budget's process (keys made and confirmed, roll fixed)."""
+    open_voting(budget.process)
+
+
 def configure(budget, **values):
     config = db.session.get(BallotConfig, budget.id) or BallotConfig(budget_id=budget.id)
     defaults = dict(ballot_type="approval", min_projects=1, max_projects=3, rule="greedy", rule_options={},
-                    tie_break="id", min_votes=1, allow_change=False, show_running_counts=False, min_age=16)
+                    tie_break="id", min_votes=1, allow_change=False, min_age=16)
     defaults.update(values)
     for key, value in defaults.items():
         setattr(config, key, value)
@@ -60,30 +72,41 @@ def vote(client, budget, chosen, **extra):
 
 
 def counts():
-    return (db.session.scalar(select(func.count()).select_from(Ballot)),
+    """(sealed envelopes, participations)."""
+    return (db.session.scalar(select(func.count()).select_from(SealedEnvelope)),
             db.session.scalar(select(func.count()).select_from(VoterParticipation)))
 
 
-def test_resident_votes_and_gets_a_receipt_that_finds_the_ballot(client, users, ballot, log_in):
+def receipt_in(text: str) -> str:
+    return re.search(r'id="receipt-code">([A-Z0-9-]+)<', text).group(1)
+
+
+def test_resident_votes_and_gets_a_receipt_that_finds_the_ballot_after_the_count(client, users, ballot, log_in):
     budget, projects = ballot
+    start(budget)
     log_in(users["resident"])
     page = client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
     assert "Choose from 1 to 3 projects." in page and "Playground" in page
-    response = vote(client, budget, projects[:2])
-    text = response.get_data(as_text=True)
+    text = vote(client, budget, projects[:2]).get_data(as_text=True)
     assert "Your receipt code" in text
-    receipt = db.session.scalar(select(Ballot.receipt))
-    assert receipt in text
+    receipt = receipt_in(text)
     assert counts() == (1, 1)
-    stored = db.session.get(Ballot, receipt)
+    # Sealed until the count: the lookup says so and finds nothing.
+    before = client.get(f"/budgets/{budget.id}/ballot-lookup?receipt={receipt}", headers=EN).get_data(as_text=True)
+    assert "sealed until the count" in before and "Playground" not in before
+    count_votes(budget, users["akimat"], publish=True)
+    typed = receipt.replace("-", "").lower()  # without dashes, in lower case
+    found = client.get(f"/budgets/{budget.id}/ballot-lookup?receipt={typed}", headers=EN).get_data(as_text=True)
+    assert "Playground" in found and "Lighting" in found and "Ramps" not in found
+    stored = db.session.scalar(select(Ballot))
     assert stored.choices == {str(projects[0].id): 1, str(projects[1].id): 1}
-    found = client.get(f"/budgets/{budget.id}/ballot-lookup?receipt={receipt.lower()}", headers=EN)
-    assert "Playground" in found.get_data(as_text=True)
+    assert stored.receipt_hash == hashlib.sha256(receipt.encode()).hexdigest()
 
 
 def test_invalid_ballot_lists_every_problem_and_stores_nothing(client, users, ballot, log_in):
     budget, projects = ballot
     configure(budget, ballot_type="knapsack", min_projects=1, max_projects=2)
+    start(budget)
     log_in(users["resident"])
     response = client.post(f"/budgets/{budget.id}/vote", data={"chosen": [str(p.id) for p in projects],
                                                                 "action": "review"}, headers=EN)
@@ -96,6 +119,7 @@ def test_invalid_ballot_lists_every_problem_and_stores_nothing(client, users, ba
 
 def test_check_my_ballot_works_without_javascript(client, users, ballot, log_in):
     budget, projects = ballot
+    start(budget)
     log_in(users["resident"])
     response = client.post(f"/budgets/{budget.id}/vote", data={"chosen": [str(projects[3].id)], "action": "check"},
                            headers=EN)
@@ -109,6 +133,7 @@ def test_check_my_ballot_works_without_javascript(client, users, ballot, log_in)
 
 def test_second_ballot_is_refused(client, users, ballot, log_in):
     budget, projects = ballot
+    start(budget)
     log_in(users["resident"])
     vote(client, budget, projects[:1])
     again = vote(client, budget, projects[1:2])
@@ -121,6 +146,7 @@ def test_second_ballot_is_refused(client, users, ballot, log_in):
 ])
 def test_non_residents_cannot_vote(client, users, ballot, log_in, who, message):
     budget, projects = ballot
+    start(budget)
     log_in(users[who])
     assert message in client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
     assert message in vote(client, budget, projects[:1]).get_data(as_text=True)
@@ -130,15 +156,19 @@ def test_non_residents_cannot_vote(client, users, ballot, log_in, who, message):
 def test_too_young_to_vote_is_refused(client, areas, ballot, log_in):
     budget, projects = ballot
     configure(budget, min_age=18)
-    log_in(make_user(home=areas["Esil district / okrug 7"], born=date(date.today().year - 17, 1, 1)))
+    young = make_user(home=areas["Esil district / okrug 7"], born=date(date.today().year - 17, 1, 1))
+    start(budget)
+    log_in(young)
     assert "aged 18 and over" in vote(client, budget, projects[:1]).get_data(as_text=True)
     assert counts() == (0, 0)
 
 
 def test_voting_outside_the_voting_phase_is_refused(client, users, ballot, open_process, log_in):
     budget, projects = ballot
-    move_to_phase(open_process, PhaseKind.RESULTS)
     log_in(users["resident"])
+    assert "not open now" in vote(client, budget, projects[:1]).get_data(as_text=True)  # dates, but not opened
+    start(budget)
+    move_to_phase(open_process, PhaseKind.RESULTS)
     assert "not open now" in vote(client, budget, projects[:1]).get_data(as_text=True)
     assert counts() == (0, 0)
 
@@ -149,62 +179,83 @@ def test_anonymous_cannot_vote(client, ballot):
     assert counts() == (0, 0)
 
 
-def test_ballot_change_replaces_it_where_allowed_and_is_refused_elsewhere(client, users, ballot, log_in):
+def test_ballot_change_replaces_the_sealed_content_where_allowed(client, users, ballot, log_in):
     budget, projects = ballot
     configure(budget, allow_change=True)
+    start(budget)
     log_in(users["resident"])
     text = vote(client, budget, projects[:1]).get_data(as_text=True)
-    receipt = db.session.scalar(select(Ballot.receipt))
-    import re
-
+    receipt = receipt_in(text)
     change_key = re.findall(r'<strong class="receipt-code">([^<]+)</strong>', text)[0]
-    wrong = vote(client, budget, projects[1:2], receipt=receipt, change_key="not-it")
+    sealed_before = db.session.scalar(select(SealedEnvelope.sealed))
+    wrong = vote(client, budget, projects[1:2], receipt=receipt, change_key="AAAA-AAAA-AAAA")
     assert "do not match" in wrong.get_data(as_text=True)
-    vote(client, budget, projects[1:3], receipt=receipt, change_key=change_key)
+    # Typed without dashes and in lower case, the codes still work.
+    changed = vote(client, budget, projects[1:3], receipt=receipt.replace("-", "").lower(),
+                   change_key=change_key.lower())
+    assert "Your ballot is changed" in changed.get_data(as_text=True)
     db.session.expire_all()
-    assert set(db.session.get(Ballot, receipt).choices) == {str(projects[1].id), str(projects[2].id)}
     assert counts() == (1, 1)
-    configure(budget, allow_change=False)
-    refused = vote(client, budget, projects[:1], receipt=receipt, change_key=change_key)
+    assert db.session.scalar(select(SealedEnvelope.sealed)) != sealed_before  # still sealed, never readable
+    count_votes(budget, users["akimat"])
+    assert set(db.session.scalar(select(Ballot)).choices) == {str(projects[1].id), str(projects[2].id)}
+
+
+def test_ballot_change_is_refused_where_not_allowed(client, users, ballot, log_in):
+    budget, projects = ballot
+    start(budget)
+    log_in(users["resident"])
+    receipt = receipt_in(vote(client, budget, projects[:1]).get_data(as_text=True))
+    refused = vote(client, budget, projects[1:2], receipt=receipt, change_key="AAAA-AAAA-AAAA")
     assert "cannot be changed" in refused.get_data(as_text=True)
+    assert counts() == (1, 1)
 
 
 def test_no_column_or_join_links_a_voter_to_a_ballot():
-    ballot_columns = {c.name for c in Ballot.__table__.columns}
-    assert ballot_columns == {"receipt", "budget_id", "choices", "channel", "change_key_hash"}
-    assert not [fk for fk in Ballot.__table__.foreign_keys if fk.column.table.name != "budgets"]
+    assert {c.name for c in Ballot.__table__.columns} == {"id", "budget_id", "choices", "channel", "receipt_hash"}
+    assert {c.name for c in SealedEnvelope.__table__.columns} == {"id", "budget_id", "sealed", "change_key_hash"}
+    for table in (Ballot.__table__, SealedEnvelope.__table__):
+        assert not [fk for fk in table.foreign_keys if fk.column.table.name != "budgets"]
     participation_columns = {c.name for c in VoterParticipation.__table__.columns}
-    assert not participation_columns & {"receipt", "choices", "ballot_id", "created_at"}
+    assert participation_columns == {"budget_id", "voter_key", "channel", "voted_on", "entered_by_id"}
     assert str(VoterParticipation.__table__.c.voted_on.type) == "DATE"  # the day only
 
 
-def test_paper_ballot_by_iin_counts_once_across_paper_and_online(client, users, areas, ballot, log_in):
+def test_paper_voter_marked_by_iin_counts_once_across_paper_and_online(client, users, areas, ballot, log_in):
     budget, projects = ballot
+    start(budget)
     log_in(users["akimat"])
-    data = {"iin": users["resident"].iin, "chosen": [str(projects[0].id)]}
-    assert client.post(f"/budgets/{budget.id}/paper", data=data).status_code == 302
-    assert db.session.scalar(select(Ballot.channel)) == "paper"
-    again = client.post(f"/budgets/{budget.id}/paper", data=data, headers=EN)
+    marked = client.post(f"/budgets/{budget.id}/paper", data={"iin": users["resident"].iin}, headers=EN,
+                         follow_redirects=True).get_data(as_text=True)
+    assert "marked as voting on paper" in marked
+    entered = client.post(f"/budgets/{budget.id}/paper/ballots", data={"chosen": [str(projects[0].id)]}, headers=EN,
+                          follow_redirects=True).get_data(as_text=True)
+    assert "entered and sealed" in entered
+    again = client.post(f"/budgets/{budget.id}/paper", data={"iin": users["resident"].iin}, headers=EN)
     assert "already voted" in again.get_data(as_text=True)
     client.post("/auth/logout")
     log_in(users["resident"])
     assert "already voted" in vote(client, budget, projects[1:2]).get_data(as_text=True)
     assert counts() == (1, 1)
+    count_votes(budget, users["akimat"])
+    assert db.session.scalar(select(Ballot.channel)) == "paper"
 
 
 def test_paper_ballots_are_for_akimat_officials_of_the_area(client, users, ballot, log_in):
     budget, projects = ballot
+    start(budget)
     for who in ("resident", "akimat_elsewhere", "moderator"):
         log_in(users[who])
-        response = client.post(f"/budgets/{budget.id}/paper", data={"iin": users["resident"].iin,
-                                                                    "chosen": [str(projects[0].id)]})
-        assert response.status_code == 403, who
+        assert client.post(f"/budgets/{budget.id}/paper", data={"iin": users["resident"].iin}).status_code == 403
+        assert client.post(f"/budgets/{budget.id}/paper/ballots",
+                           data={"chosen": [str(projects[0].id)]}).status_code == 403, who
         client.post("/auth/logout")
     assert counts() == (0, 0)
 
 
 def test_ballot_config_locks_when_voting_opens(client, users, ballot, log_in):
     budget, _ = ballot
+    start(budget)
     log_in(users["akimat"])
     response = client.post(f"/budgets/{budget.id}/ballot-config", data={
         "ballot_type": "knapsack", "min_projects": 1, "rule": "mes", "tie_break": "id", "min_votes": 1, "min_age": 16,
@@ -242,14 +293,18 @@ def test_ballot_config_is_refused_to_residents(client, users, ballot, log_in):
 # --- counting and publishing ------------------------------------------------------------------
 
 def cast_many(budget, projects, ballots, areas):
-    for chosen in ballots:
-        voter = make_user(home=areas["Esil district / okrug 9"])
-        ballot_service.cast(voter, budget, [str(projects[i].id) for i in chosen])
+    """Voters of the district (registered before voting opens, so they are on the roll), voting
+    opened, and one ballot each."""
+    voters = [make_user(home=areas["Esil district / okrug 9"]) for _ in ballots]
+    if not ballot_service.voting_opened(budget):
+        start(budget)
+    for voter, chosen in zip(voters, ballots):
+        choice = chosen if isinstance(chosen, (dict, list)) else [str(projects[i].id) for i in chosen]
+        ballot_service.cast_with_snapshot(voter, snapshot(budget.id), choice)
 
 
-def close_voting(budget):
-    """Voting is over: from now on the ballots may be counted and published."""
-    move_to_phase(budget.process, PhaseKind.RESULTS)
+def key_upload(budget) -> dict:
+    return {"key_file": (BytesIO(KEY_FILES[budget.id]), "qatysu-count-keys.json")}
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes"])
@@ -257,9 +312,11 @@ def test_count_publish_and_anyone_can_recount_the_published_file(client, users, 
     budget, projects = ballot
     configure(budget, rule=rule, rule_options={"completion": "add1-greedy"} if rule == "mes" else {})
     cast_many(budget, projects, [(0,), (0, 1), (0, 1), (2, 3), (3,), (1,)], areas)
-    close_voting(budget)
+    close_voting(budget.process)
     log_in(users["akimat"])
-    client.post(f"/budgets/{budget.id}/count")
+    page = client.get(f"/budgets/{budget.id}/results/manage", headers=EN).get_data(as_text=True)
+    assert KEY_FILES and "fingerprint" in page and "Sealed envelopes: 6" in page
+    client.post(f"/budgets/{budget.id}/count", data=key_upload(budget), content_type="multipart/form-data")
     result = db.session.scalar(select(Result))
     assert result.n_ballots == 6 and result.published_at is None
     assert client.get(f"/api/v1/budgets/{budget.id}/ballots.pb").status_code == 404  # not before publishing
@@ -280,7 +337,8 @@ def test_count_publish_and_anyone_can_recount_the_published_file(client, users, 
     from voting import allocate, parse_pabulib
 
     instance, profile = parse_pabulib(pb.get_data(as_text=True))
-    assert set(profile.voter_ids) == set(db.session.scalars(select(Ballot.receipt)))
+    assert set(profile.voter_ids) == set(db.session.scalars(select(Ballot.receipt_hash)))
+    assert set(profile.columns["voting_method"]) == {"internet"}
     options = {"completion": "add1-greedy"} if rule == "mes" else {}
     recount = allocate(rule, instance, profile, tie_breaking="id", min_votes=1, **options)
     assert sorted(recount.selected) == sorted(published["selected"])
@@ -298,9 +356,7 @@ def test_count_publish_and_anyone_can_recount_the_published_file(client, users, 
 def test_published_file_is_reproduced_by_pabutools(client, users, areas, ballot, log_in, tmp_path):
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (0, 1), (1, 2), (2, 3), (3,)], areas)
-    close_voting(budget)
-    result = result_service.count(budget, users["akimat"])
-    result_service.publish(result, users["akimat"])
+    result = count_votes(budget, users["akimat"], publish=True)
     path = tmp_path / "ballots.pb"
     path.write_bytes(client.get(f"/api/v1/budgets/{budget.id}/ballots.pb").get_data())
     from pabutools.election import Cost_Sat, parse_pabulib
@@ -314,33 +370,29 @@ def test_published_file_is_reproduced_by_pabutools(client, users, areas, ballot,
 def test_residents_cannot_count_or_publish(client, users, areas, ballot, log_in):
     budget, projects = ballot
     cast_many(budget, projects, [(0,)], areas)
-    close_voting(budget)
+    close_voting(budget.process)
     log_in(users["resident"])
-    assert client.post(f"/budgets/{budget.id}/count").status_code == 403
-    result = result_service.count(budget, users["akimat"])
+    assert client.post(f"/budgets/{budget.id}/count", data=key_upload(budget),
+                       content_type="multipart/form-data").status_code == 403
+    assert counts() == (1, 1)  # nothing opened
+    result = count_votes(budget, users["akimat"])
     assert client.post(f"/results/{result.id}/publish").status_code == 403
     db.session.expire_all()
     assert db.session.get(Result, result.id).published_at is None
 
 
 def test_nothing_is_counted_or_published_while_voting_is_open(client, users, areas, ballot, log_in):
-    """An official of the area may count and publish, but only once voting has closed: a tally
-    taken mid-vote would inform the rest of the voters, and ballots cast after a publication
-    would be missing from the published file."""
+    """A tally taken mid-vote would inform the rest of the voters, and ballots cast after a
+    publication would be missing from the published file: the envelopes stay sealed until voting
+    has closed, whoever holds the key."""
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (1,)], areas)
     log_in(users["akimat"])
-    page = client.post(f"/budgets/{budget.id}/count", headers=EN, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/budgets/{budget.id}/count", data=key_upload(budget), headers=EN,
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "after voting closes" in page
     assert db.session.scalar(select(func.count()).select_from(Result)) == 0
-    close_voting(budget)
-    result = result_service.count(budget, users["akimat"])
-    move_to_phase(budget.process, PhaseKind.VOTING)  # say an administrator reopened voting
-    page = client.post(f"/results/{result.id}/publish", headers=EN, follow_redirects=True).get_data(as_text=True)
-    assert "after voting closes" in page
-    db.session.expire_all()
-    assert db.session.get(Result, result.id).published_at is None
-    assert {p.status for p in db.session.scalars(select(Proposal))} == {"on_ballot"}
+    assert counts() == (2, 2) and db.session.scalar(select(func.count()).select_from(Ballot)) == 0
     assert client.get(f"/api/v1/budgets/{budget.id}/ballots.pb").status_code == 404
 
 
@@ -350,12 +402,12 @@ def _race(app, voter_id, budget_id, choice, n=20) -> list[str]:
 
     def submit():
         with app.app_context():
-            from app.models import Budget, User
+            from app.models import User
 
             try:
-                user, budget = db.session.get(User, voter_id), db.session.get(Budget, budget_id)
+                user, snap = db.session.get(User, voter_id), snapshot(budget_id)
                 barrier.wait()
-                ballot_service.cast(user, budget, choice)
+                ballot_service.cast_with_snapshot(user, snap, choice)
                 outcomes.append("stored")
             except ballot_service.BallotError:
                 outcomes.append("refused")
@@ -379,6 +431,7 @@ def test_twenty_concurrent_submissions_by_one_voter_store_exactly_one(app, tmp_p
 
     from app import create_app
     from app.admin.services import set_phase_dates
+    from app.ballots import opening
     from app.demo import load_areas
     from app.models import PHASE_ORDER, Budget, Process
 
@@ -404,10 +457,13 @@ def test_twenty_concurrent_submissions_by_one_voter_store_exactly_one(app, tmp_p
                            description_html="p", address="a", estimated_cost=10, status="on_ballot")
         db.session.add_all([process, budget, project])
         voter = make_user(home=areas["Esil district / okrug 7"])
+        official = make_user(home=areas["Astana"], role="akimat", area=areas["Astana"])
+        opening.open_voting(process, official, opening.prepare_keys(process, official))
         ids = (voter.id, budget.id, [str(project.id)])
     outcomes = _race(race_app, *ids)
     with race_app.app_context():
-        stored = (db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == ids[1])),
+        stored = (db.session.scalar(select(func.count()).select_from(SealedEnvelope)
+                                    .where(SealedEnvelope.budget_id == ids[1])),
                   db.session.scalar(select(func.count()).select_from(VoterParticipation)
                                     .where(VoterParticipation.budget_id == ids[1])))
         db.engine.dispose()
@@ -415,37 +471,51 @@ def test_twenty_concurrent_submissions_by_one_voter_store_exactly_one(app, tmp_p
     assert stored == (1, 1)
 
 
-def test_cli_computes_publishes_and_verifies(app, users, areas, ballot):
+def test_cli_computes_publishes_and_verifies(app, users, areas, ballot, tmp_path):
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (1,), (0, 1)], areas)
-    close_voting(budget)
+    close_voting(budget.process)
     runner = app.test_cli_runner()
-    out = runner.invoke(args=["compute-results", str(budget.id), "--publish"])
+    refused = runner.invoke(args=["compute-results", str(budget.id)])
+    assert refused.exit_code != 0 and "count key file" in refused.output
+    key_path = tmp_path / "keys.json"
+    key_path.write_bytes(KEY_FILES[budget.id])
+    out = runner.invoke(args=["compute-results", str(budget.id), "--key-file", str(key_path), "--publish"])
     assert out.exit_code == 0, out.output
     assert "3 ballots counted with greedy" in out.output and "published" in out.output
     verified = runner.invoke(args=["verify-results", str(budget.id)])
     assert verified.exit_code == 0 and "verified" in verified.output
-    # Tampering with a stored ballot is caught.
-    stored = db.session.scalars(select(Ballot)).first()
-    stored.choices = {str(projects[3].id): 1}
+    # The database refuses to alter a counted ballot...
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(Ballot).values(choices={str(projects[3].id): 1}))
+        db.session.flush()
+    db.session.rollback()
+    # ...and one who lifts its guards to do it is caught by the recount.
+    connection = db.session.connection()
+    guards.remove(connection)
+    connection.execute(sa.update(Ballot.__table__).where(
+        Ballot.__table__.c.id == db.session.scalar(select(Ballot.id).limit(1))).values(choices={str(projects[3].id): 1}))
+    guards.install(connection)
     db.session.commit()
     tampered = runner.invoke(args=["verify-results", str(budget.id)])
     assert tampered.exit_code == 1 and "MISMATCH" in tampered.output
     assert runner.invoke(args=["verify-results", "999999"]).exit_code != 0
 
 
-def test_running_counts_show_only_where_the_budget_allows(client, users, areas, ballot, log_in):
+def test_the_booth_shows_no_running_counts(client, users, areas, ballot, log_in):
+    """Nothing is counted or shown before voting closes: a running count would also let anyone
+    watching the database over time read each ballot."""
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (0, 1)], areas)
     log_in(users["resident"])
-    assert "votes so far" not in client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
-    configure(budget, show_running_counts=True)
     page = client.get(f"/budgets/{budget.id}/vote", headers=EN).get_data(as_text=True)
-    assert "2 votes so far" in page and "1 vote so far" in page
+    assert "so far" not in page
+    assert "show_running_counts" not in {c.name for c in BallotConfig.__table__.columns}
 
 
 def test_home_page_links_to_the_booth_during_voting(client, users, ballot, log_in):
     budget, _ = ballot
+    start(budget)
     log_in(users["resident"])
     assert f"/budgets/{budget.id}/vote" in client.get("/").get_data(as_text=True)
 
@@ -458,12 +528,14 @@ def test_cumulative_ballot_distributes_points_within_the_limits(client, users, b
     budget, projects = ballot
     configure(budget, ballot_type="cumulative", min_projects=1, max_projects=None, max_points=10,
               max_points_per_project=6, rule="mes", rule_options={"utility": "score"})
+    start(budget)
     log_in(users["resident"])
     page = booth_post(client, budget, {f"p{projects[0].id}": "7", f"p{projects[1].id}": "5"})
     assert "You gave 12 points in total; at most 10 may be given." in page
     assert f"You gave 7 points to project No. {projects[0].id}; at most 6 per project." in page
     assert "Enter whole numbers" in booth_post(client, budget, {f"p{projects[0].id}": "-2"})
     vote(client, budget, [], **{f"p{projects[0].id}": "6", f"p{projects[1].id}": "4"})
+    count_votes(budget, users["akimat"])
     stored = db.session.scalar(select(Ballot))
     assert stored.choices == {str(projects[0].id): 6, str(projects[1].id): 4}
 
@@ -471,10 +543,12 @@ def test_cumulative_ballot_distributes_points_within_the_limits(client, users, b
 def test_ranking_ballot_keeps_the_order_and_refuses_duplicate_ranks(client, users, ballot, log_in):
     budget, projects = ballot
     configure(budget, ballot_type="ranking", min_projects=2, max_projects=3)
+    start(budget)
     log_in(users["resident"])
     assert "give each rank only once" in booth_post(client, budget, {f"p{projects[0].id}": "1", f"p{projects[1].id}": "1"})
     assert "Rank at least 2 project(s); you ranked 1." in booth_post(client, budget, {f"p{projects[2].id}": "1"})
     vote(client, budget, [], **{f"p{projects[2].id}": "1", f"p{projects[0].id}": "2"})
+    count_votes(budget, users["akimat"])
     assert db.session.scalar(select(Ballot)).choices == {str(projects[2].id): 1, str(projects[0].id): 2}
 
 
@@ -490,16 +564,12 @@ def test_every_ballot_type_counts_with_every_rule_and_fits_the_budget(areas, use
     configure(budget, ballot_type=ballot_type, rule=rule, rule_options=options, min_projects=1,
               max_projects=None if ballot_type == "cumulative" else 3, max_points=10 if ballot_type == "cumulative" else None)
     pattern = [(0, 1), (0,), (1, 2), (3,), (0, 3), (2,)]
+    choices = []
     for chosen in pattern:
-        voter = make_user(home=areas["Esil district / okrug 9"])
         ids = [str(projects[i].id) for i in chosen]
-        if ballot_type == "cumulative":
-            choice = {pid: 10 // len(ids) for pid in ids}
-        else:
-            choice = ids
-        ballot_service.cast(voter, budget, choice)
-    close_voting(budget)
-    result = result_service.count(budget, users["akimat"])
+        choices.append({pid: 10 // len(ids) for pid in ids} if ballot_type == "cumulative" else ids)
+    cast_many(budget, projects, choices, areas)
+    result = count_votes(budget, users["akimat"])
     spent = sum(data["cost"] for data in result.projects.values() if data["funded"])
     assert result.n_ballots == 6 and 0 < spent <= budget.amount
     assert all(data["explanation"] for data in result.projects.values())
@@ -508,6 +578,7 @@ def test_every_ballot_type_counts_with_every_rule_and_fits_the_budget(areas, use
 
 def test_casting_without_a_csrf_token_is_refused_and_nothing_stored(app, client, users, ballot, log_in, monkeypatch):
     budget, projects = ballot
+    start(budget)
     log_in(users["resident"])
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post(f"/budgets/{budget.id}/vote/cast", data={"chosen": [str(projects[0].id)]})
@@ -521,6 +592,8 @@ def test_vote_day_snapshot_is_used_and_dropped_when_voting_closes_early(app, cli
     from app.ballots.snapshot import forget
 
     budget, projects = ballot
+    late = make_user(home=areas["Esil district / okrug 9"])
+    start(budget)
     monkeypatch.setitem(app.config, "BALLOT_SNAPSHOT_SECONDS", 60)
     forget()
     try:
@@ -528,7 +601,6 @@ def test_vote_day_snapshot_is_used_and_dropped_when_voting_closes_early(app, cli
         assert "Your receipt code" in vote(client, budget, projects[:1]).get_data(as_text=True)
         client.post("/auth/logout")
         change_phase_early(budget.process, PhaseKind.VOTING, "close", "Storm warning", users["akimat"])
-        late = make_user(home=areas["Esil district / okrug 9"])
         log_in(late)
         assert "not open now" in vote(client, budget, projects[:1]).get_data(as_text=True)
         assert counts() == (1, 1)
