@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.proposals import comments as comment_service
+from app.proposals import review as review_service
 from app.proposals import services as proposal_service
 from app.proposals.services import ProposalError
 
@@ -613,10 +614,10 @@ def _load(users: dict[str, User], areas: dict[str, Area], process: Process) -> i
         proposal = created[key]
         limit = proposal.budget.project_limit() or proposal.estimated_cost
         final = min(limit, int(round(proposal.estimated_cost * factor, -4)))
-        proposal_service.review(proposal, users[email], feasible=True, final_cost=final, reason=note)
+        review_service.review(proposal, users[email], feasible=True, final_cost=final, reason=note)
     for key, (email, reason) in NOT_FEASIBLE.items():
-        proposal_service.review(created[key], users[email], feasible=False, final_cost=None, reason=reason)
-    proposal_service.merge(created[DUPLICATE], created[DUPLICATE_INTO], users["akimat@qatysu.kz"], MERGE_NOTE)
+        review_service.review(created[key], users[email], feasible=False, final_cost=None, reason=reason)
+    review_service.merge(created[DUPLICATE], created[DUPLICATE_INTO], users["akimat@qatysu.kz"], MERGE_NOTE)
 
     _spread_dates(rng, process, list(created.values()))
     return len(created)

@@ -19,6 +19,7 @@ from app.demo_proposals import IDEAS, RESIDENT_EMAIL
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.identity.voter_key import voter_key
+from app.implementation.services import follow_budget
 from app.markdown import render_markdown
 from app.models import (
     Area,
@@ -35,7 +36,6 @@ from app.models import (
     VoterParticipation,
 )
 from app.models.ballots import random_id
-from app.implementation.services import follow_budget
 from app.results import services as result_service
 
 VOTERS_PER_DISTRICT = 600

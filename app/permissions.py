@@ -9,9 +9,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import or_, select
 
-from app.extensions import login_manager
-from app.models import Area, Role, User
+from app.extensions import db, login_manager
+from app.models import Area, Proposal, Role, RoleGrant, Support, User
 
 
 class Action(StrEnum):
@@ -77,6 +78,41 @@ def is_nationwide(user: User, action: Action) -> bool:
     """Does ``user`` hold ``action`` for the whole country (a grant with no area)? What is not
     tied to one area — the national MCI, the audit log of every area — needs that."""
     return bool(getattr(user, "is_authenticated", False)) and None in areas_where(user, action)
+
+
+# --- no one judges their own case -------------------------------------------------------------
+
+def stake_in(user: User, proposal: Proposal) -> str | None:
+    """``"author"`` if ``user`` wrote ``proposal``, ``"supporter"`` if they support it, else None.
+
+    An official with a stake never decides on the proposal: review, merge (either side), ballot,
+    a town hall's decision in the minutes, implementation reports. Every service that decides
+    asks :func:`has_stake`; the pages ask this to say why the form is not there."""
+    if user is None or not getattr(user, "is_authenticated", False) or proposal is None:
+        return None
+    if proposal.author_id == user.id:
+        return "author"
+    supported = db.session.scalar(
+        select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id))
+    return "supporter" if supported else None
+
+
+def has_stake(user: User, proposal: Proposal) -> bool:
+    """Did ``user`` write or support ``proposal``? Then they may not decide on it."""
+    return stake_in(user, proposal) is not None
+
+
+def officials_without_stake(action: Action, proposal: Proposal, limit: int = 20) -> list[User]:
+    """Who may do ``action`` on ``proposal`` and has no stake in it: the holders of an allowed role
+    whose grant covers the proposal's area (named on the page of an official who may not)."""
+    roles = [role.value for role in ALLOWED_ROLES[action]]
+    covering = or_(RoleGrant.area_id.is_(None), RoleGrant.area_id.in_(proposal.area.ancestor_ids))
+    holders = select(RoleGrant.user_id).where(RoleGrant.role.in_(roles), covering)
+    supporters = select(Support.user_id).where(Support.proposal_id == proposal.id)
+    query = select(User).where(User.id.in_(holders), User.id.not_in(supporters), User.is_active_account)
+    if proposal.author_id is not None:
+        query = query.where(User.id != proposal.author_id)
+    return list(db.session.scalars(query.order_by(User.full_name, User.id).limit(limit)))
 
 
 def require(action: Action, area: Area | None) -> None:

@@ -91,6 +91,7 @@ class AgendaItem(db.Model):
                         name="decision_known"),
         CheckConstraint("amended_cost IS NULL OR amended_cost > 0", name="amended_cost_positive"),
         CheckConstraint("proposal_id IS NOT NULL OR title IS NOT NULL", name="has_subject"),
+        CheckConstraint("decision IS NULL OR decided_by_id IS NOT NULL", name="decision_has_decider"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,9 +105,13 @@ class AgendaItem(db.Model):
     amended_title: Mapped[str | None] = mapped_column(String(200))
     amended_description: Mapped[str | None] = mapped_column(Text)
     amended_cost: Mapped[int | None] = mapped_column(BigInteger)
+    # The host who recorded the decision: a host who wrote or supports the proposal may not, so
+    # the timeline names the one who did.
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     proposal: Mapped[Proposal | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
 
 
 class Registration(db.Model):

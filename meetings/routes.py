@@ -154,6 +154,8 @@ def cancel(meeting_id):
 def _read_minutes(meeting: Meeting) -> dict:
     decisions = {}
     for item in meeting.agenda:
+        if f"note-{item.id}" not in request.form and f"decision-{item.id}" not in request.form:
+            continue  # not on this host's form (a proposal they may not decide on): left as it is
         cost = request.form.get(f"cost-{item.id}", "").strip()
         decisions[item.id] = {
             "decision": request.form.get(f"decision-{item.id}") or None,
@@ -206,8 +208,9 @@ def minutes(meeting_id):
             flash(_("The draft minutes are saved."), "success")
             return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
     owners = _people("akimat") + _people("deputy")
+    refusals = {item.id: services.may_decide(current_user, item) for item in meeting.agenda if item.proposal_id}
     return render_template("meetings/minutes.html", meeting=meeting, form=form, decisions=DECISIONS,
-                           owners=owners, rows=max(3, len(meeting.action_items) + 1))
+                           owners=owners, rows=max(3, len(meeting.action_items) + 1), refusals=refusals)
 
 
 @bp.post("/meetings/<int:meeting_id>/corrections")

@@ -4,16 +4,18 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import Area, NotificationKind, PhaseKind, Proposal, ProposalStatus, User
 from app.models.types import utcnow
 from app.notifications import notify
-from app.permissions import Action, can
+from app.permissions import Action, can, has_stake
+from app.proposals import own_case
 from app.proposals import services as proposal_service
-from app.proposals.timeline import followers
+from app.proposals.services import ProposalError
+from app.proposals.timeline import followers, record_event
 from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection, Registration
 
 DISCUSSABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.FEASIBLE.value, ProposalStatus.NOT_FEASIBLE.value,
@@ -239,29 +241,64 @@ def check_minutes_author(user: User, meeting: Meeting, now: datetime | None = No
         raise MeetingError(_l("Minutes are recorded after the meeting has started."))
 
 
+def may_decide(user: User, item: AgendaItem) -> str | None:
+    """None if ``user`` (a host) may record the decision on this agenda proposal; else why not and
+    which other hosts can: no host decides on a proposal they wrote or support."""
+    return own_case.refusal(user, item.proposal, own_case.MINUTES, hosts=item.meeting.hosts)
+
+
+def nobody_may_decide(item: AgendaItem) -> bool:
+    """Every host of the meeting wrote or supports this agenda proposal: its minutes record that
+    it was heard and that no decision was taken (another meeting can take one)."""
+    return all(has_stake(host, item.proposal) for host in item.meeting.hosts)
+
+
+def _hold_draft(meeting: Meeting, refusal) -> None:
+    """Lock the meeting's row for this transaction if its minutes are still a draft (an UPDATE
+    that changes nothing and whose WHERE is the check, as proposals.services.hold does): of a
+    save and a publish, or two publishes, at one moment the first wins; the other is refused."""
+    held = db.session.execute(
+        update(Meeting).where(Meeting.id == meeting.id, Meeting.minutes_published_at.is_(None))
+        .values(minutes_published_at=Meeting.minutes_published_at).execution_options(synchronize_session=False)
+    ).rowcount
+    if held != 1:
+        db.session.rollback()
+        raise MeetingError(refusal)
+
+
 def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, attended_user_ids: list[int],
                  summary: str, decisions: dict[int, dict], action_items: list[dict]) -> None:
     """Save (or update) the draft minutes. ``decisions`` maps agenda item id to
-    {decision, note, title, description, cost}; ``action_items`` are {what, owner_id, due_on}."""
+    {decision, note, title, description, cost}; an item left out keeps what it has (the form
+    leaves out the proposals this host may not decide on: one they wrote or support — another
+    host records that decision, and is named as its author). ``action_items`` are
+    {what, owner_id, due_on}."""
     check_minutes_author(author, meeting)
     if meeting.minutes_published:
         raise MeetingError(_l("Published minutes are not edited; append a correction instead."))
     if attendance_count < 0:
         raise MeetingError(_l("Attendance cannot be negative."), field="attendance_count")
+    _hold_draft(meeting, _l("Published minutes are not edited; append a correction instead."))
     meeting.attendance_count = attendance_count
     meeting.summary, meeting.summary_html = summary, render_markdown(summary)
     attended = set(attended_user_ids)
     for registration in meeting.registrations:
         registration.attended = registration.user_id in attended
     for item in meeting.agenda:
-        data = decisions.get(item.id) or {}
+        if item.id not in decisions:
+            continue
+        data = decisions[item.id] or {}
         if item.proposal_id is None:
             item.note = (data.get("note") or "").strip() or None
             continue
+        refused = may_decide(author, item)
+        if refused:
+            raise MeetingError(refused, field="decisions")
         decision = data.get("decision") or None
         if decision is not None and decision not in DECISIONS:
             raise MeetingError(_l("Unknown decision."), field="decisions")
         item.decision, item.note = decision, (data.get("note") or "").strip() or None
+        item.decided_by = author if decision else None
         if decision == "amended":
             if not (data.get("title") or data.get("description") or data.get("cost")):
                 raise MeetingError(_l("An amendment needs a new text or a new cost estimate."), field="decisions")
@@ -286,34 +323,48 @@ def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, atten
 
 
 def publish_minutes(meeting: Meeting, author: User) -> None:
-    """Make the minutes public in one transaction: an event on every discussed proposal, the
-    amendments applied through the proposal service, and notifications to authors, supporters
-    and attendees. If any part fails, nothing changes."""
+    """Make the minutes public in one transaction: an event on every discussed proposal (in the
+    name of the host who recorded its decision), the amendments applied through the proposal
+    service, and notifications to authors, supporters and attendees. If any part fails, nothing
+    changes; of two publishes at one moment the first wins and the second is refused."""
     check_minutes_author(author, meeting)
     if meeting.minutes_published:
         raise MeetingError(_l("These minutes are already published."))
-    undecided = [i for i in meeting.agenda if i.proposal_id and not i.decision]
+    _hold_draft(meeting, _l("These minutes are already published."))  # before reading the decisions
+    undecided = [i for i in meeting.agenda if i.proposal_id and not i.decision and not nobody_may_decide(i)]
     if undecided:
         raise MeetingError(_l("Record a decision for every proposal on the agenda first."))
     day = meeting.starts_at.date().isoformat()
     try:
+        meeting.minutes_published_at = utcnow()
         recipients = {r.user_id for r in meeting.registrations if r.attended}
         for item in meeting.agenda:
             if item.proposal_id is None:
                 continue
             proposal = item.proposal
+            recipients.update(followers(proposal))
+            if not item.decision:  # every host had a stake: heard, not decided
+                record_event(proposal, "discussed_without_decision", author, role="deputy",
+                             meeting=meeting.title, date=day)
+                continue
+            decider = item.decided_by or author
+            if has_stake(decider, proposal):
+                raise MeetingError(_l("The decision on proposal No. %(n)s was recorded by %(name)s, who has since "
+                                      "written or supported it: another host must record it again.",
+                                      n=proposal.id, name=decider.full_name))
             amendment = None
             if item.decision == "amended":
                 check_amendable(proposal)
                 amendment = {"title": item.amended_title, "description": item.amended_description,
                              "cost": item.amended_cost}
-            proposal_service.record_discussion(proposal, author, meeting=meeting.title, day=day,
+            proposal_service.record_discussion(proposal, decider, meeting=meeting.title, day=day,
                                                decision=item.decision, note=item.note, amendment=amendment)
-            recipients.update(followers(proposal))
-        meeting.minutes_published_at = utcnow()
         recipients.discard(author.id)
         notify(sorted(recipients), NotificationKind.MEETINGS, meeting_id=meeting.id, detail="minutes")
         db.session.commit()
+    except ProposalError as error:  # changed meanwhile: the proposal service says so
+        db.session.rollback()
+        raise MeetingError(error.message) from None
     except Exception:
         db.session.rollback()
         raise
@@ -331,8 +382,6 @@ def add_correction(meeting: Meeting, author: User, text: str) -> MinutesCorrecti
     db.session.add(correction)
     for item in meeting.agenda:
         if item.proposal_id:
-            from app.proposals.timeline import record_event
-
             record_event(item.proposal, "minutes_corrected", author, role="deputy", note=text.strip(),
                          meeting=meeting.title)
     db.session.commit()

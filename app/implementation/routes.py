@@ -21,6 +21,7 @@ from app.models import (
     Support,
 )
 from app.permissions import Action, can
+from app.proposals import own_case
 from app.proposals.services import ProposalError
 from app.proposals.timeline import event_text
 from app.results import charts
@@ -70,7 +71,8 @@ def manage(proposal_id):
             return redirect(url_for("implementation.manage", proposal_id=proposal.id))
     return render_template("implementation/manage.html", proposal=proposal,
                            implementation=services.implementation_of(proposal), statuses=IMPLEMENTATION_STATUSES,
-                           form=form, errors=errors, today=date.today())
+                           form=form, errors=errors, today=date.today(),
+                           refusal=own_case.refusal(current_user, proposal, own_case.IMPLEMENTATION))
 
 
 @bp.post("/milestones/<int:milestone_id>/done")

@@ -20,7 +20,8 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.permissions import Action, can
-from app.proposals.services import ProposalError, transition
+from app.proposals import own_case
+from app.proposals.services import ProposalError, hold, transition
 from app.proposals.timeline import record_event
 
 TRACKED = (ProposalStatus.FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value, ProposalStatus.COMPLETED.value)
@@ -31,6 +32,13 @@ def check_reporter(user: User, proposal: Proposal) -> None:
         raise ProposalError(_l("Only akimat officials of this area report on implementation."))
     if proposal.status not in TRACKED:
         raise ProposalError(_l("Only funded projects have an implementation to report."))
+    own_case.check(user, proposal, own_case.IMPLEMENTATION)
+
+
+def _hold(proposal: Proposal) -> None:
+    """Hold the project in the status this request read (see proposals.services.hold): two
+    reports at one moment are written one after the other, never interleaved."""
+    hold((proposal, (proposal.status,)))
 
 
 def implementation_of(proposal: Proposal) -> Implementation:
@@ -53,6 +61,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
         raise ProposalError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
     if status == "completed" and progress != 100:
         raise ProposalError(_l("A completed project has all its work done: set the progress to 100."), field="progress")
+    _hold(proposal)
     implementation = implementation_of(proposal)
     implementation.status, implementation.progress, implementation.spent = status, progress, spent
     implementation.updated_at = utcnow()
@@ -60,7 +69,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
     db.session.add(ImplementationUpdate(proposal_id=proposal.id, actor_id=official.id, status=status,
                                         progress=progress, spent=spent, note=(note or "").strip() or None,
                                         photo_name=photo_name))
-    if proposal.status == ProposalStatus.FUNDED.value:
+    if proposal.status == ProposalStatus.FUNDED.value:  # held in that status above: the first report wins
         proposal.status = ProposalStatus.IN_IMPLEMENTATION.value
     if status == "completed" and proposal.status == ProposalStatus.IN_IMPLEMENTATION.value:
         transition(proposal, ProposalStatus.COMPLETED, actor=official, kind="implementation", role="akimat",
@@ -76,6 +85,7 @@ def add_milestone(proposal: Proposal, official: User, *, title: str, starts_on: 
     check_reporter(official, proposal)
     if planned_on < starts_on:
         raise ProposalError(_l("A milestone cannot be due before it starts."), field="planned_on")
+    _hold(proposal)
     milestone = Milestone(proposal_id=proposal.id, title=title.strip(), starts_on=starts_on, planned_on=planned_on)
     db.session.add(milestone)
     db.session.commit()
@@ -87,6 +97,7 @@ def complete_milestone(milestone: Milestone, official: User, done_on: date) -> N
     check_reporter(official, proposal)
     if done_on < milestone.starts_on:
         raise ProposalError(_l("A milestone cannot be done before it starts."), field="done_on")
+    _hold(proposal)
     milestone.done_on = done_on
     db.session.commit()
 

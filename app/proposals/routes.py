@@ -21,7 +21,8 @@ from app.forms import CSRFOnlyForm, page_arg, row_id, whole_number
 from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
 from app.permissions import Action, can
 from app.proposals import comments as comment_service
-from app.proposals import listing
+from app.proposals import listing, own_case
+from app.proposals import review as review_service
 from app.proposals import services as proposal_service
 from app.proposals.forms import CommentForm, MergeForm, ProposalForm, ReasonForm, ReviewForm
 from app.proposals.services import ProposalError
@@ -153,13 +154,19 @@ def detail(proposal_id):
         .options(selectinload(ProposalEvent.actor)).order_by(ProposalEvent.id)
     ))
     user = current_user
+    may_review = user.is_authenticated and can(user, Action.REVIEW_PROPOSALS, proposal.area)
+    may_place = user.is_authenticated and can(user, Action.PLACE_ON_BALLOT, proposal.area)
+    # An official who wrote or supports the proposal gets, instead of the forms, why not and who can.
+    reviewing = own_case.REVIEW if proposal.status in (ProposalStatus.SUBMITTED, ProposalStatus.NOT_FEASIBLE) \
+        else own_case.MERGE
     return render_template(
         "proposals/detail.html", proposal=proposal, comments=top_level, events=events, event_text=event_text,
         balance=comment_service.stance_balance(proposal),
         supported=proposal_service.supports(user, proposal),
         may_edit=proposal_service.may_edit(user, proposal),
-        may_review=user.is_authenticated and can(user, Action.REVIEW_PROPOSALS, proposal.area),
-        may_place=user.is_authenticated and can(user, Action.PLACE_ON_BALLOT, proposal.area),
+        may_review=may_review, may_place=may_place,
+        review_refusal=own_case.refusal(user, proposal, reviewing) if may_review else None,
+        ballot_refusal=own_case.refusal(user, proposal, own_case.BALLOT) if may_place else None,
         may_moderate=user.is_authenticated and can(user, Action.MODERATE, proposal.area),
         may_edit_comment=lambda c: comment_service.may_edit_comment(user, c),
         comment_form=CommentForm(), reason_form=ReasonForm(), review_form=ReviewForm(), merge_form=MergeForm(),
@@ -214,7 +221,7 @@ def unsupport(proposal_id):
 @login_required
 def review(proposal_id):
     def act(proposal, form):
-        proposal_service.review(proposal, current_user, feasible=form.decision.data == "feasible",
+        review_service.review(proposal, current_user, feasible=form.decision.data == "feasible",
                                 final_cost=form.final_cost.data, reason=form.reason.data or "")
 
     return _post_action(proposal_id, act, _("The review is recorded on the timeline."), ReviewForm)
@@ -227,7 +234,7 @@ def merge(proposal_id):
         into = db.session.get(Proposal, row_id(form.into.data))
         if into is None:
             raise ProposalError(_("There is no proposal with that number."))
-        proposal_service.merge(proposal, into, current_user, form.note.data or "")
+        review_service.merge(proposal, into, current_user, form.note.data or "")
 
     return _post_action(proposal_id, act, _("The proposals are merged."), MergeForm)
 
@@ -235,7 +242,7 @@ def merge(proposal_id):
 @bp.post("/proposals/<int:proposal_id>/ballot")
 @login_required
 def place_on_ballot(proposal_id):
-    return _post_action(proposal_id, lambda p, f: proposal_service.place_on_ballot(p, current_user),
+    return _post_action(proposal_id, lambda p, f: review_service.place_on_ballot(p, current_user),
                         _("The proposal is on the ballot."))
 
 

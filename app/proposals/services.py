@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -55,16 +55,42 @@ def acting_role(user: User, proposal: Proposal, preferred: tuple[str, ...]) -> s
     return next((role for role in preferred if role in held), None)
 
 
+CHANGED_MEANWHILE = _l("This proposal was changed meanwhile; reload the page.")
+
+
+def hold(*pairs: tuple[Proposal, tuple]) -> None:
+    """The database's guarantee that two people acting on one proposal at once cannot both win.
+
+    For each (proposal, statuses): lock its row for the rest of the transaction, provided its
+    status is still one of ``statuses`` (what this request read) — a compare-and-set, as an UPDATE
+    that changes nothing and whose WHERE is the check. On PostgreSQL a concurrent request waits at
+    its own UPDATE, then finds the status moved; on SQLite the database's write lock does the same.
+    The changes themselves follow through the ORM, so the audit log sees them. Rows are held in id
+    order, so two requests holding the same pair cannot deadlock. Refused: the transaction is
+    rolled back, nothing is stored, and the person is asked to reload the page."""
+    for proposal, statuses in sorted(pairs, key=lambda pair: pair[0].id):
+        held = db.session.execute(
+            update(Proposal).where(Proposal.id == proposal.id, Proposal.status.in_([str(s) for s in statuses]))
+            .values(status=Proposal.status).execution_options(synchronize_session=False)).rowcount
+        if held != 1:
+            db.session.rollback()
+            raise ProposalError(CHANGED_MEANWHILE)
+
+
 def transition(proposal: Proposal, to: ProposalStatus, *, actor: User | None, kind: str,
                role: str | None = None, note: str | None = None, reason: str | None = None,
-               **data):
-    """Move ``proposal`` to status ``to`` and record why. The caller commits."""
+               changes: dict | None = None, **data):
+    """Move ``proposal`` to status ``to`` (with ``changes`` to other columns) and record why,
+    once: the row is held in the status this request read (see :func:`hold`). The caller commits."""
     current = ProposalStatus(proposal.status)
     if to not in ALLOWED_TRANSITIONS.get(current, set()):
         raise ProposalError(_l("This proposal cannot change from its current status that way."))
+    hold((proposal, (current,)))
     proposal.status = to.value
     proposal.status_reason = reason
     proposal.updated_at = utcnow()
+    for name, value in (changes or {}).items():
+        setattr(proposal, name, value)
     return record_event(proposal, kind, actor, role=role, note=note or reason, **data)
 
 
@@ -99,7 +125,7 @@ def check_may_propose(user: User, budget: Budget) -> None:
         raise ProposalError(_l("Proposing is open to residents aged %(age)s and over.", age=minimum))
 
 
-def _check_cost(budget: Budget, cost: int) -> None:
+def check_cost(budget: Budget, cost: int) -> None:
     limit = budget.project_limit()
     if limit is not None and cost > limit:
         from app.i18n import money
@@ -147,7 +173,7 @@ def create_proposal(author: User, budget: Budget, *, title, description, categor
                     photos=(), submit: bool) -> Proposal:
     """A new proposal, saved as a private draft or submitted at once."""
     check_may_propose(author, budget)
-    _check_cost(budget, cost)
+    check_cost(budget, cost)
     proposal = Proposal(process=budget.process, budget=budget, area=budget.area, author=author,
                         status=S.DRAFT.value)
     _fill(proposal, title=title, description=description, category=category, address=address, cost=cost)
@@ -192,7 +218,10 @@ def edit_proposal(proposal: Proposal, author: User, *, title, description, categ
                   photos=(), remove_photo_ids=()) -> None:
     if not may_edit(author, proposal):
         raise ProposalError(_l("This proposal can no longer be edited: its review has started."))
-    _check_cost(proposal.budget, cost)
+    check_cost(proposal.budget, cost)
+    # Still editable in the database too: a review starting at this moment wins, and the
+    # reviewer's verdict is never about a text the author changed after it.
+    hold((proposal, (S.DRAFT, S.SUBMITTED)))
     changed = [name for name, new in (("title", title.strip()), ("description", description),
                                       ("address", address.strip()), ("estimated_cost", cost))
                if getattr(proposal, name) != new]
@@ -244,9 +273,14 @@ def support(proposal: Proposal, user: User) -> None:
     except IntegrityError:
         db.session.rollback()
         raise ProposalError(_l("You already support this proposal.")) from None
-    # Counted in SQL so concurrent supports cannot lose an increment.
-    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
-                       .values(support_count=Proposal.support_count + 1))
+    # Counted in SQL so concurrent supports cannot lose an increment, and only while the proposal
+    # is still open for support (a merge moving its supports at this moment wins).
+    counted = db.session.execute(update(Proposal).where(Proposal.id == proposal.id,
+                                                        Proposal.status.in_([S.SUBMITTED.value, S.FEASIBLE.value]))
+                                 .values(support_count=Proposal.support_count + 1)).rowcount
+    if counted != 1:
+        db.session.rollback()
+        raise ProposalError(CHANGED_MEANWHILE)
     db.session.refresh(proposal, ["support_count"])
     threshold = proposal.process.support_threshold
     if threshold and proposal.support_count == threshold:
@@ -279,88 +313,15 @@ def supports(user: User, proposal: Proposal) -> bool:
     ))
 
 
-# --- review, merge, ballot ---------------------------------------------------------------------
-
-REVIEW_ROLES = ("akimat", "expert")
-
-
-def _check_reviewer(user: User, proposal: Proposal) -> str:
-    if not can(user, Action.REVIEW_PROPOSALS, proposal.area):
-        raise ProposalError(_l("Only akimat officials and the expert council of this area review proposals."))
-    process = proposal.process
-    if not (process.is_in_phase(PhaseKind.PROPOSALS) or process.is_in_phase(PhaseKind.REVIEW)):
-        raise ProposalError(_l("Proposals are reviewed during the proposals and review phases."))
-    return acting_role(user, proposal, REVIEW_ROLES)
-
-
-def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: int | None, reason: str) -> None:
-    role = _check_reviewer(reviewer, proposal)
-    threshold = proposal.process.support_threshold
-    if proposal.support_count < threshold:
-        raise ProposalError(_l("This proposal needs %(n)s supports before review.", n=threshold))
-    if feasible:
-        if not final_cost or final_cost <= 0:
-            raise ProposalError(_l("Give the final cost estimate in tenge."), field="final_cost")
-        _check_cost(proposal.budget, final_cost)
-        proposal.final_cost = final_cost
-        transition(proposal, S.FEASIBLE, actor=reviewer, kind="reviewed_feasible", role=role,
-                   note=reason.strip() or None, cost=final_cost)
-    else:
-        if len(reason.strip()) < 10:
-            raise ProposalError(_l("Explain to the author why it is not feasible (at least 10 characters)."),
-                                field="reason")
-        transition(proposal, S.NOT_FEASIBLE, actor=reviewer, kind="reviewed_not_feasible", role=role,
-                   reason=reason.strip())
-    db.session.commit()
-
-
-def merge(duplicate: Proposal, into: Proposal, reviewer: User, note: str = "") -> int:
-    """Merge a duplicate into another proposal of the same budget; supports move (once per
-    person). Returns how many supports moved."""
-    role = _check_reviewer(reviewer, duplicate)
-    if into.id == duplicate.id or into.budget_id != duplicate.budget_id:
-        raise ProposalError(_l("Choose another proposal of the same budget."), field="into")
-    if into.status not in (S.SUBMITTED, S.FEASIBLE, S.ON_BALLOT):
-        raise ProposalError(_l("A proposal can only be merged into an active one."), field="into")
-    already = select(Support.user_id).where(Support.proposal_id == into.id)
-    moving = [uid for uid in db.session.scalars(
-        select(Support.user_id).where(Support.proposal_id == duplicate.id, Support.user_id.not_in(already))
-    ) if uid != into.author_id]
-    db.session.execute(delete(Support).where(Support.proposal_id == duplicate.id))
-    for uid in moving:
-        db.session.add(Support(proposal_id=into.id, user_id=uid))
-    duplicate.merged_into = into
-    duplicate.support_count = 0
-    db.session.flush()
-    into.support_count = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == into.id))
-    transition(duplicate, S.MERGED, actor=reviewer, kind="merged_into", role=role, note=note or None,
-               other=into.id)
-    record_event(into, "merged_from", reviewer, role=role, note=note or None, other=duplicate.id,
-                 moved=len(moving))
-    db.session.commit()
-    return len(moving)
-
-
-def place_on_ballot(proposal: Proposal, official: User) -> None:
-    if not can(official, Action.PLACE_ON_BALLOT, proposal.area):
-        raise ProposalError(_l("Only akimat officials of this area place proposals on the ballot."))
-    from app.ballots.services import voting_opened
-
-    voting = proposal.process.phase(PhaseKind.VOTING)
-    if (voting is not None and voting.starts_at <= utcnow()) or voting_opened(proposal.budget):
-        raise ProposalError(_l("The ballot is fixed once voting has started."))
-    transition(proposal, S.ON_BALLOT, actor=official, kind="placed_on_ballot", role="akimat",
-               budget=proposal.budget_id)
-    db.session.commit()
-
-
 # --- town halls (used by meetings.services) ---------------------------------------------------
 
 def record_discussion(proposal: Proposal, actor: User, *, meeting: str, day: str, decision: str,
                       note: str | None, amendment: dict | None = None) -> None:
     """A town hall discussed the proposal: the event, and an amendment of its text or cost where
-    the minutes say so. The caller (publishing the minutes) commits."""
+    the minutes say so. The caller (publishing the minutes) commits. An amendment first holds
+    the proposal in the status the minutes saw, so a review at the same moment cannot be lost."""
     if amendment:
+        hold((proposal, (proposal.status,)))
         if amendment.get("title"):
             proposal.title = amendment["title"].strip()
         if amendment.get("description"):
@@ -384,7 +345,7 @@ def raise_at_meeting(deputy: User, budget: Budget, meeting_title: str, *, title,
     (the meeting service checks the deputy hosts it). The proposals phase must be open."""
     if not budget.process.is_in_phase(PhaseKind.PROPOSALS):
         raise ProposalError(_l("This budget does not take proposals now."))
-    _check_cost(budget, cost)
+    check_cost(budget, cost)
     proposal = Proposal(process=budget.process, budget=budget, area=budget.area, author=deputy,
                         status=S.SUBMITTED.value, submitted_at=utcnow())
     _fill(proposal, title=title, description=description, category=category, address=address, cost=cost)

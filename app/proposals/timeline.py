@@ -23,6 +23,8 @@ EVENT_SENTENCES = {
     "hidden": _l("Hidden by a moderator"),
     "restored": _l("Restored by a moderator"),
     "discussed": _l("Discussed at %(meeting)s on %(date)s: %(decision)s"),
+    "discussed_without_decision": _l("Discussed at %(meeting)s on %(date)s; no decision was taken there, "
+                                     "because every host of the meeting wrote or supports this proposal"),
     "raised_at_meeting": _l("Raised at %(meeting)s"),
     "minutes_corrected": _l("The minutes of %(meeting)s were corrected"),
     "funded": _l("Funded"),

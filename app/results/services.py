@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.permissions import Action, can, is_nationwide
-from app.proposals.services import transition
+from app.proposals.services import ProposalError, transition
 from app.results.adapter import config_for, election, write_pabulib
 from voting import __version__ as voting_version
 from voting import allocate, compare, get_rule
@@ -177,6 +177,9 @@ def publish(result: Result, actor: User | None, now: datetime | None = None) -> 
     except IntegrityError:
         db.session.rollback()
         raise ResultError(already) from None
+    except ProposalError:  # a project of the ballot changed under the publication: nothing is published
+        db.session.rollback()
+        raise ResultError(_l("A project of this ballot was changed meanwhile; reload the page.")) from None
     except Exception:
         db.session.rollback()
         raise

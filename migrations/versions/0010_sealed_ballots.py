@@ -11,7 +11,7 @@ was counted stays countable. "Follow the projects I voted for" becomes following
 The downgrade drops the new tables and recreates the old ones empty (the IINs are gone).
 
 Revision ID: 0010_sealed_ballots
-Revises: 0007_audit_log
+Revises: 0009_own_case
 Create Date: 2026-12-01 21:44:57.627402
 
 """
@@ -30,7 +30,7 @@ from app.identity.voter_key import voter_key
 from app.models import guards
 
 revision = '0010_sealed_ballots'
-down_revision = '0007_audit_log'
+down_revision = '0009_own_case'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,12 @@ the URL, the form body of a POST, and which allowed roles *change the database* 
 
 The roles: a visitor; a resident of okrug 7 and one of Almaty district; the deputy of okrug 7 and
 the deputy of okrug 8; an akimat official of Esil district and one of Almaty district; a moderator
-for Astana; a nationwide administrator and an administrator of Almaty district.
+for Astana; a nationwide administrator and an administrator of Almaty district; and two
+stakeholder officials, who may do what their role allows except decide on a proposal they wrote
+or support (issue #13: no one judges their own case): an akimat official of Esil district who
+supports the proposals the other officials review, place on the ballot and report on, and wrote
+the duplicate they merge; and the deputy of okrug 8, co-host of the held meeting, who supports the
+proposal on its agenda.
 
 What the walk asserts for each (route, role), as a person using the site would notice it:
 
@@ -22,7 +27,8 @@ What the walk asserts for each (route, role), as a person using the site would n
   someone who may not vote); ``flash`` where an action button answers by sending the person back
   to the page with an error message (the proposal, comment, meeting and casting actions do this;
   the message says who may do it); ``info`` for "new proposal" when no budget of the person's
-  area takes proposals. An anonymous visitor is sent to the login page instead, except on the
+  area takes proposals. A row's ``stake`` names how a stakeholder official is refused where the
+  role lets them in and the stake does not (the service's message instead of a 403). An anonymous visitor is sent to the login page instead, except on the
   public routes, where the row says what a visitor gets.
 * the database: every table is compared row by row before and after each request. Only the roles
   in a row's ``changes`` may change anything; every other request — refused or allowed but with
@@ -75,7 +81,9 @@ ANON, RES, RES_ELSE = "anonymous", "resident", "resident_elsewhere"
 DEP, DEP_ELSE = "deputy", "deputy_elsewhere"
 AKI, AKI_ELSE = "akimat", "akimat_elsewhere"
 MOD, ADM, ADM_ELSE = "moderator", "admin", "admin_elsewhere"
-ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM, ADM_ELSE)
+AKI_STAKE, DEP_STAKE = "akimat_stakeholder", "deputy_stakeholder"  # wrote or support what they would decide on
+ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM, ADM_ELSE, AKI_STAKE, DEP_STAKE)
+STAKEHOLDERS = frozenset({AKI_STAKE, DEP_STAKE})
 EVERYONE = frozenset(ROLES)
 LOGGED_IN = EVERYONE - {ANON}
 
@@ -90,6 +98,7 @@ class Row:
     query: str = ""
     changes: frozenset = frozenset()  # allowed roles whose request must change the database
     done: str = "ok"              # what an allowed role gets when it is not plainly "ok"
+    stake: dict = field(default_factory=dict)  # stakeholder role -> its refusal, when not as ``refuse``
 
 
 def R(*roles, **kwargs) -> Row:  # noqa: N802  (reads like the table it builds)
@@ -224,6 +233,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     # Withdrawing a support one never gave does nothing, and says so politely.
     ("/proposals/<int:proposal_id>/unsupport", "POST"): R(LOGGED_IN, args={"proposal_id": "supported"},
                                                           changes={RES}),
+    # The stakeholder official holds the role but supports "submitted" and "feasible" and wrote
+    # "duplicate": refused with the service's message (who else can), like everybody refused here.
     ("/proposals/<int:proposal_id>/review", "POST"): R(AKI, refuse="flash", args={"proposal_id": "submitted"},
                                                        data={"decision": "feasible", "final_cost": "4000000",
                                                              "reason": "Fits the courtyard plan"}, changes="all"),
@@ -261,8 +272,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     # --- town halls --------------------------------------------------------------------------------
     # Deputies and akimat officials may schedule somewhere; only okrug 7's deputy and Esil's akimat
     # here, the others get the form back (okrug 7 is not offered to them) and nothing is stored.
-    ("/meetings/new", "GET"): R(DEP, DEP_ELSE, AKI, AKI_ELSE),
-    ("/meetings/new", "POST"): R(DEP, DEP_ELSE, AKI, AKI_ELSE, data=MEETING_BODY, changes={DEP, AKI}),
+    ("/meetings/new", "GET"): R(DEP, DEP_ELSE, AKI, AKI_ELSE, AKI_STAKE, DEP_STAKE),
+    ("/meetings/new", "POST"): R(DEP, DEP_ELSE, AKI, AKI_ELSE, AKI_STAKE, DEP_STAKE, data=MEETING_BODY,
+                                 changes={DEP, AKI, AKI_STAKE}),
     ("/meetings/<int:meeting_id>/edit", "GET"): R(DEP, args={"meeting_id": "meeting_upcoming"}),
     ("/meetings/<int:meeting_id>/edit", "POST"): R(DEP, args={"meeting_id": "meeting_upcoming"}, data=MEETING_BODY,
                                                    changes="all"),
@@ -272,9 +284,11 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                          changes="all"),
     ("/meetings/<int:meeting_id>/cancel", "POST"): R(DEP, refuse="flash", args={"meeting_id": "meeting_upcoming"},
                                                      data=REASON, changes="all"),
-    ("/meetings/<int:meeting_id>/minutes", "GET"): R(DEP, args={"meeting_id": "meeting_held"}),
-    ("/meetings/<int:meeting_id>/minutes", "POST"): R(DEP, args={"meeting_id": "meeting_held"}, data=_minutes_body,
-                                                      changes="all"),
+    # The co-host who supports the agenda's proposal sees the minutes without its decision fields
+    # (and who else may record it); posting its decision brings the form back with that message.
+    ("/meetings/<int:meeting_id>/minutes", "GET"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"}),
+    ("/meetings/<int:meeting_id>/minutes", "POST"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"},
+                                                      data=_minutes_body, changes={DEP}),
     ("/meetings/<int:meeting_id>/corrections", "POST"): R(DEP, refuse="flash",
                                                           args={"meeting_id": "meeting_published"},
                                                           data={"text": "The hall was No. 12, not No. 21"},
@@ -282,13 +296,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     # The owner (Esil's akimat) or the meeting's host.
     ("/action-items/<int:item_id>/status", "POST"): R(DEP, AKI, refuse="flash", args={"item_id": "action_item"},
                                                       data={"status": "done"}, changes="all"),
-    ("/meetings/<int:meeting_id>/raise", "GET"): R(DEP, args={"meeting_id": "meeting_held"}),
+    ("/meetings/<int:meeting_id>/raise", "GET"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"}),
     ("/meetings/<int:meeting_id>/raise", "POST"): R(
-        DEP, args={"meeting_id": "meeting_held"},
+        DEP, DEP_STAKE, args={"meeting_id": "meeting_held"},
         data={"budget_id": _w("budget_prop"), "title": "Ramps at the clinic", "category_id": _w("category"),
               "description": "Two ramps at the clinic entrance, asked for by residents at the meeting.",
               "address": "Clinic No. 3", "estimated_cost": "2000000"}, changes="all"),
-    ("/action-items/overdue", "GET"): R(AKI, AKI_ELSE),
+    ("/action-items/overdue", "GET"): R(AKI, AKI_ELSE, AKI_STAKE),
 
     # --- voting --------------------------------------------------------------------------------------
     # Anyone logged in sees the booth (with the reason if they may not vote); the check is the voter's.
@@ -300,25 +314,25 @@ MATRIX: dict[tuple[str, str], Row] = {
     # Without a fresh receipt in the session the page sends one back to the booth.
     ("/budgets/<int:budget_id>/receipt", "GET"): R(LOGGED_IN, args={"budget_id": "budget_vote"}),
     # Paper: step 1 marks a voter on the roll by IIN, step 2 enters anonymous ballot papers.
-    ("/budgets/<int:budget_id>/paper", "GET"): R(AKI, args={"budget_id": "budget_vote"}),
-    ("/budgets/<int:budget_id>/paper", "POST"): R(AKI, args={"budget_id": "budget_vote"},
+    ("/budgets/<int:budget_id>/paper", "GET"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"}),
+    ("/budgets/<int:budget_id>/paper", "POST"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"},
                                                   data={"iin": _w("paper_voter", "iin")}, changes="all"),
-    ("/budgets/<int:budget_id>/paper/ballots", "GET"): R(AKI, args={"budget_id": "budget_vote"}),
-    ("/budgets/<int:budget_id>/paper/ballots", "POST"): R(AKI, args={"budget_id": "budget_vote"},
+    ("/budgets/<int:budget_id>/paper/ballots", "GET"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"}),
+    ("/budgets/<int:budget_id>/paper/ballots", "POST"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"},
                                                           data={"chosen": _w("on_ballot")}, changes="all"),
     # Opening voting: the akimat of the process's area makes the count keys, then confirms them with
     # the saved file (which fixes the roll and opens voting).
-    ("/processes/<int:process_id>/voting", "GET"): R(AKI, args={"process_id": "process_ready"}),
-    ("/processes/<int:process_id>/voting/keys", "POST"): R(AKI, args={"process_id": "process_ready"},
+    ("/processes/<int:process_id>/voting", "GET"): R(AKI, AKI_STAKE, args={"process_id": "process_ready"}),
+    ("/processes/<int:process_id>/voting/keys", "POST"): R(AKI, AKI_STAKE, args={"process_id": "process_ready"},
                                                            changes="all"),
-    ("/processes/<int:process_id>/voting/open", "POST"): R(AKI, args={"process_id": "process_ready"},
+    ("/processes/<int:process_id>/voting/open", "POST"): R(AKI, AKI_STAKE, args={"process_id": "process_ready"},
                                                            data=_open_voting_body, changes="all"),
-    ("/budgets/<int:budget_id>/ballot-config", "GET"): R(AKI, ADM, args={"budget_id": "budget_prop"}),
-    ("/budgets/<int:budget_id>/ballot-config", "POST"): R(AKI, ADM, args={"budget_id": "budget_prop"},
+    ("/budgets/<int:budget_id>/ballot-config", "GET"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"}),
+    ("/budgets/<int:budget_id>/ballot-config", "POST"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"},
                                                           data=BALLOT_CONFIG, changes="all"),
-    ("/budgets/<int:budget_id>/results/manage", "GET"): R(AKI, args={"budget_id": "budget_counted"}),
-    ("/budgets/<int:budget_id>/count", "POST"): R(AKI, args={"budget_id": "budget_counted"}, changes="all"),
-    ("/results/<int:result_id>/publish", "POST"): R(AKI, args={"result_id": "result_unpublished"}, changes="all"),
+    ("/budgets/<int:budget_id>/results/manage", "GET"): R(AKI, AKI_STAKE, args={"budget_id": "budget_counted"}),
+    ("/budgets/<int:budget_id>/count", "POST"): R(AKI, AKI_STAKE, args={"budget_id": "budget_counted"}, changes="all"),
+    ("/results/<int:result_id>/publish", "POST"): R(AKI, AKI_STAKE, args={"result_id": "result_unpublished"}, changes="all"),
     # Published is final; only a nationwide administrator annuls, with a reason shown to all.
     ("/results/<int:result_id>/annul", "POST"): R(ADM, args={"result_id": "result_published"}, data=REASON,
                                                   changes="all"),
@@ -328,17 +342,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/budgets/<int:budget_id>/unfollow", "POST"): R(LOGGED_IN, args={"budget_id": "budget_done"}, changes={RES}),
 
     # --- implementation -------------------------------------------------------------------------------
-    ("/proposals/<int:proposal_id>/implementation", "GET"): R(AKI, args={"proposal_id": "funded"}),
+    # The stakeholder official (a supporter of "funded") gets the page with why not and who can,
+    # instead of its forms; a report posted anyway comes back with that message, nothing stored.
+    ("/proposals/<int:proposal_id>/implementation", "GET"): R(AKI, AKI_STAKE, args={"proposal_id": "funded"}),
     ("/proposals/<int:proposal_id>/implementation", "POST"): R(
-        AKI, args={"proposal_id": "funded"},
+        AKI, AKI_STAKE, args={"proposal_id": "funded"},
         data={"status": "in_progress", "progress": "30", "spent": "1000000", "note": "Works started"},
-        changes="all"),
-    ("/milestones/<int:milestone_id>/done", "POST"): R(AKI, args={"milestone_id": "milestone"}, changes="all"),
+        changes={AKI}),
+    ("/milestones/<int:milestone_id>/done", "POST"): R(AKI, args={"milestone_id": "milestone"}, changes="all",
+                                                       stake={AKI_STAKE: "flash"}),
 
     # --- administration ----------------------------------------------------------------------------------
     # Officials and administrators of another area reach the lists and the "new" forms, which
     # offer only their own area: an Esil parent or area_id brings the form back and stores nothing.
-    ("/admin/", "GET"): R(AKI, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/", "GET"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE),
     ("/admin/areas", "GET"): R(ADM, ADM_ELSE),
     ("/admin/areas/new", "GET"): R(ADM, ADM_ELSE),
     ("/admin/areas/new", "POST"): R(ADM, ADM_ELSE, data=AREA_FORM, changes={ADM}),
@@ -346,27 +363,27 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/admin/areas/<int:area_id>/edit", "POST"): R(ADM, args={"area_id": "okrug"},
                                                    data={**AREA_FORM, "name_en": "Okrug seven"}, changes="all"),
     ("/admin/audit", "GET"): R(ADM),  # every area's log: nationwide administrators only
-    ("/admin/processes", "GET"): R(AKI, AKI_ELSE, ADM, ADM_ELSE),
-    ("/admin/processes/new", "GET"): R(AKI, AKI_ELSE, ADM, ADM_ELSE),
-    ("/admin/processes/new", "POST"): R(AKI, AKI_ELSE, ADM, ADM_ELSE, data=PROCESS_FORM, changes={AKI, ADM}),
-    ("/admin/processes/<int:process_id>", "GET"): R(AKI, ADM, args={"process_id": "process_prop"}),
-    ("/admin/processes/<int:process_id>/edit", "GET"): R(AKI, ADM, args={"process_id": "process_prop"}),
-    ("/admin/processes/<int:process_id>/edit", "POST"): R(AKI, ADM, args={"process_id": "process_prop"},
+    ("/admin/processes", "GET"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/processes/new", "GET"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/processes/new", "POST"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE, data=PROCESS_FORM, changes={AKI, AKI_STAKE, ADM}),
+    ("/admin/processes/<int:process_id>", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/edit", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/edit", "POST"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
                                                           data={**PROCESS_FORM, "year": "2032"}, changes="all"),
     ("/admin/processes/<int:process_id>/phases/<kind>/<action>", "POST"): R(
-        AKI, ADM, args={"process_id": "process_prop", "kind": "=proposals", "action": "=close"}, data=REASON,
+        AKI, AKI_STAKE, ADM, args={"process_id": "process_prop", "kind": "=proposals", "action": "=close"}, data=REASON,
         changes="all"),
-    ("/admin/processes/<int:process_id>/categories", "GET"): R(AKI, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/categories", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
     ("/admin/processes/<int:process_id>/categories", "POST"): R(
-        AKI, ADM, args={"process_id": "process_prop"},
+        AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
         data={"code": "wifi", "name_kk": "Wi-Fi", "name_ru": "Wi-Fi", "name_en": "Wi-Fi"}, changes="all"),
-    ("/admin/categories/<int:category_id>/delete", "POST"): R(AKI, ADM, args={"category_id": "unused_category"},
+    ("/admin/categories/<int:category_id>/delete", "POST"): R(AKI, AKI_STAKE, ADM, args={"category_id": "unused_category"},
                                                               changes="all"),
-    ("/admin/processes/<int:process_id>/budgets/new", "GET"): R(AKI, ADM, args={"process_id": "process_prop"}),
-    ("/admin/processes/<int:process_id>/budgets/new", "POST"): R(AKI, ADM, args={"process_id": "process_prop"},
+    ("/admin/processes/<int:process_id>/budgets/new", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/budgets/new", "POST"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
                                                                  data=BUDGET_FORM, changes="all"),
-    ("/admin/budgets/<int:budget_id>/edit", "GET"): R(AKI, ADM, args={"budget_id": "budget_prop"}),
-    ("/admin/budgets/<int:budget_id>/edit", "POST"): R(AKI, ADM, args={"budget_id": "budget_prop"},
+    ("/admin/budgets/<int:budget_id>/edit", "GET"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"}),
+    ("/admin/budgets/<int:budget_id>/edit", "POST"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"},
                                                        data={**BUDGET_FORM, "amount": "120000000"}, changes="all"),
     ("/admin/roles", "GET"): R(ADM, ADM_ELSE),
     ("/admin/roles", "POST"): R(ADM, ADM_ELSE, data={"email": _w(RES_ELSE, "email"), "role": "expert",
@@ -393,6 +410,8 @@ def _people(areas) -> dict:
         MOD: make_user(home=elsewhere, role="moderator", area=areas["Astana"]),
         ADM: make_user(home=elsewhere, role="admin", area=None),
         ADM_ELSE: make_user(home=elsewhere, role="admin", area=areas["Almaty district"]),
+        AKI_STAKE: make_user(home=elsewhere, role="akimat", area=areas["Esil district"]),
+        DEP_STAKE: make_user(home=elsewhere, role="deputy", area=areas["Esil district / okrug 8"]),
     }
 
 
@@ -425,6 +444,14 @@ def _proposal(budget, author, title, status="submitted", **extra) -> Proposal:
     return proposal
 
 
+def _stake(proposal, *supporters) -> None:
+    """The stakeholder officials support ``proposal`` (as residents, before they held the role)."""
+    db.session.flush()
+    for person in supporters:
+        db.session.add(Support(proposal_id=proposal.id, user_id=person.id))
+    proposal.support_count += len(supporters)
+
+
 def _jpeg() -> io.BytesIO:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "green").save(buffer, "JPEG")
@@ -450,12 +477,14 @@ def build_world(areas) -> dict:
     world["own_submitted"] = _proposal(budget, people[RES], "My playground")
     world["submitted"] = _proposal(budget, author, "Playground in courtyard 5", comment_count=2)
     world["supported"] = _proposal(budget, author, "Lighting on Sygnaq street", support_count=1)
-    world["duplicate"] = _proposal(budget, author, "Playground in courtyard 5, again")
+    world["duplicate"] = _proposal(budget, people[AKI_STAKE], "Playground in courtyard 5, again")
     world["feasible"] = _proposal(budget, author, "Trees on Kenesary street", status="feasible",
                                   final_cost=4_000_000)
     world["hidden"] = _proposal(budget, author, "Spam", hidden_at=utcnow(), hidden_reason="Advertising")
     db.session.flush()
     db.session.add(Support(proposal_id=world["supported"].id, user_id=people[RES].id))
+    _stake(world["submitted"], people[AKI_STAKE], people[DEP_STAKE])
+    _stake(world["feasible"], people[AKI_STAKE])
     world["comment"] = Comment(proposal_id=world["submitted"].id, author=author, stance="for", body="Yes",
                                body_html="<p>Yes</p>")
     world["own_comment"] = Comment(proposal_id=world["submitted"].id, author=people[RES], stance="for",
@@ -489,13 +518,14 @@ def build_world(areas) -> dict:
 
     world["meeting_upcoming"] = meeting("Upcoming", now + timedelta(days=3))
     world["meeting_upcoming2"] = meeting("Upcoming too", now + timedelta(days=4))
-    world["meeting_held"] = meeting("Held", now - timedelta(hours=3))
+    world["meeting_held"] = meeting("Held", now - timedelta(hours=3), cohosts=[people[DEP_STAKE]])
     world["meeting_published"] = meeting("Published", now - timedelta(days=2), summary="Done",
                                          summary_html="<p>Done</p>", minutes_published_at=now - timedelta(days=1))
     db.session.flush()
     db.session.add(AgendaItem(meeting_id=world["meeting_held"].id, position=0, proposal_id=world["submitted"].id))
     db.session.add(AgendaItem(meeting_id=world["meeting_published"].id, position=0,
-                              proposal_id=world["own_submitted"].id, decision="endorsed"))
+                              proposal_id=world["own_submitted"].id, decision="endorsed",
+                              decided_by_id=people[DEP].id))
     db.session.add(Registration(meeting_id=world["meeting_upcoming2"].id, user_id=people[RES].id))
     world["action_item"] = ActionItem(meeting_id=world["meeting_published"].id, what="Survey the courtyard",
                                       owner_id=people[AKI].id, due_on=date.today() - timedelta(days=1))
@@ -542,6 +572,7 @@ def build_world(areas) -> dict:
     world["result_published"] = count_votes(budget, people[AKI], publish=True)
     world["funded"] = db.session.get(Proposal, funded.id)
     implementation_service.follow_budget(people[RES], budget)
+    _stake(world["funded"], people[AKI_STAKE])
     from app.models import Milestone
 
     world["milestone"] = Milestone(proposal_id=funded.id, title="Groundwork", starts_on=date.today(),
@@ -602,6 +633,7 @@ def test_the_matrix_names_every_route_exactly_once(app):
     for key, row in MATRIX.items():
         assert row.allow <= EVERYONE and row.changes <= row.allow, key
         assert row.refuse in ("403", "404", "400", "flash", "info") and row.anon in ("login", "404"), key
+        assert row.stake.keys() <= STAKEHOLDERS - row.allow and set(row.stake.values()) <= {"flash"}, key
         assert key[1] != "GET" or not row.changes, key
 
 
@@ -623,6 +655,8 @@ def outcome(client, response) -> str:
 def expected(row: Row, role: str) -> str:
     if role in row.allow:
         return row.done
+    if role in row.stake:
+        return row.stake[role]
     return row.anon if role == ANON else row.refuse
 
 
