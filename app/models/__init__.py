@@ -51,3 +51,6 @@ __all__ += ["IMPLEMENTATION_STATUSES", "Implementation", "ImplementationUpdate",
 from app.models.audit import AuditEntry  # noqa: E402
 
 __all__ += ["AuditEntry"]
+from app.models.sessions import LoginSession  # noqa: E402
+
+__all__ += ["LoginSession"]

@@ -53,9 +53,19 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )
 
+    # The token of the session this object was loaded for (app.auth.sessions); never stored.
+    session_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the session's token
+        (an "alternative id"), so that ending the session on the server ends every copy."""
+        if not self.session_token:
+            raise RuntimeError("log in through app.auth.sessions.log_in, which starts a server-side session")
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -28,8 +28,10 @@ if os.environ.get("TEST_DATABASE_URL"):
 
 ROLES = ["resident@qatysu.kz", "deputy@qatysu.kz", "akimat@qatysu.kz", "moderator@qatysu.kz", "admin@qatysu.kz"]
 PAGES_PER_ROLE = 1500
-# Forms whose submission ends the crawl's own session or sends it elsewhere for good.
+# Forms whose submission ends the crawl's own session or sends it elsewhere for good (the
+# prefix also covers /auth/logout-everywhere).
 SKIP_ACTIONS = ("/auth/logout",)
+ENDS_THE_CRAWL = {"auth.logout", "auth.logout_everywhere"}
 # POST routes no page links to a form for, with the reason; everything else must be found.
 NOT_ON_ANY_PAGE = {
     "auth.register": "only for visitors (the crawl is logged in); fuzzed in test_registration",
@@ -238,7 +240,7 @@ def test_every_post_route_is_reached_by_some_form(site, forms):
     app, _, _ = site
     posted = {f.endpoint for f in forms if f.method == "POST"}
     routes = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    missing = sorted(routes - posted - set(NOT_ON_ANY_PAGE) - {"auth.logout"})
+    missing = sorted(routes - posted - set(NOT_ON_ANY_PAGE) - ENDS_THE_CRAWL)
     assert not missing, "POST routes that no crawled page has a form for (fuzz them or list why):\n" + "\n".join(missing)
     assert set(NOT_ON_ANY_PAGE) <= routes, "NOT_ON_ANY_PAGE names a route that no longer exists"
 
