@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_decimal
     from flask_login import current_user
 
     from app.forms import CSRFOnlyForm
@@ -145,6 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["number"] = format_decimal
     # Pure helpers are globals so that imported macros see them too.
     app.jinja_env.globals.update(
         phase_status_label=status_label, proposal_status_label=proposal_status_label,

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.forms import too_long
 from app.models import (
     IMPLEMENTATION_STATUSES,
     Area,
@@ -22,7 +23,14 @@ from app.permissions import Action, can
 from app.proposals.services import ProposalError, transition
 from app.proposals.timeline import record_event
 
+NOTE_LENGTH, TITLE_LENGTH = 2000, 200  # ImplementationUpdate.note, Milestone.title
 TRACKED = (ProposalStatus.FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value, ProposalStatus.COMPLETED.value)
+
+
+def _fits(text: str, limit: int, field: str) -> None:
+    problem = too_long(text, limit)
+    if problem:
+        raise ProposalError(problem, field=field)
 
 
 def check_reporter(user: User, proposal: Proposal) -> None:
@@ -48,6 +56,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
         raise ProposalError(_l("Progress is a percentage from 0 to 100."), field="progress")
     if spent is None or spent < 0:
         raise ProposalError(_l("The amount spent cannot be negative."), field="spent")
+    _fits((note or "").strip(), NOTE_LENGTH, "note")
     if status == "cancelled" and len((note or "").strip()) < 10:
         raise ProposalError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
     if status == "completed" and progress != 100:
@@ -73,6 +82,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
 
 def add_milestone(proposal: Proposal, official: User, *, title: str, starts_on: date, planned_on: date) -> Milestone:
     check_reporter(official, proposal)
+    _fits(title.strip(), TITLE_LENGTH, "title")
     if planned_on < starts_on:
         raise ProposalError(_l("A milestone cannot be due before it starts."), field="planned_on")
     milestone = Milestone(proposal_id=proposal.id, title=title.strip(), starts_on=starts_on, planned_on=planned_on)

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.identity.iin import parse_iin
 from app.models.areas import Area
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 
 
 class Role(StrEnum):
@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         CheckConstraint("length(iin) = 12", name="iin_length"),
         CheckConstraint("locale IN ('kk', 'ru', 'en')", name="locale_known"),
+        *length_checks(email=254, full_name=200, phone=32),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -49,3 +49,62 @@ def test_upgrade_to_head_matches_models_and_downgrades_to_empty(empty_database):
         tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
+
+
+def _check_constraints(engine) -> dict[str, set[str]]:
+    inspector = sa.inspect(engine)
+    return {table: {c["name"] for c in inspector.get_check_constraints(table)}
+            for table in inspector.get_table_names() if table != "alembic_version"}
+
+
+def test_head_has_every_check_constraint_of_the_models(empty_database):
+    """Alembic's comparison ignores CHECK constraints, and batch mode recreates SQLite tables: the
+    migrated schema must still hold every named CHECK of the models (the length limits included)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        migrated = _check_constraints(db.engine)
+        expected = {table.name: {c.name for c in table.constraints
+                                 if isinstance(c, sa.CheckConstraint) and c.name}
+                    for table in db.metadata.sorted_tables}
+        missing = {t: sorted(expected[t] - migrated.get(t, set())) for t in expected
+                   if expected[t] - migrated.get(t, set())}
+        assert not missing, missing
+        db.engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_every_row_and_cuts_garbage_to_the_limits(tmp_path):
+    """The demo city at 0007, with a megabyte correction and a javascript: link stored as the old
+    forms allowed: after the upgrade every row is still there (SQLite's table copies must not
+    cascade), the megabyte is cut to the limit and the link is gone."""
+    from sqlalchemy import func, select, text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'data.sqlite3'}"})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0007_audit_log")
+        from app.demo import load_demo_data
+
+        load_demo_data()
+        db.session.execute(text("INSERT INTO minutes_corrections (meeting_id, author_id, text, created_at) "
+                                "SELECT min(id), (SELECT min(id) FROM users), :t, '2026-11-01 10:00:00' FROM meetings"),
+                           {"t": "x" * 1_000_000})
+        db.session.execute(text("UPDATE meetings SET online_link = 'javascript:alert(1)' WHERE id = "
+                                "(SELECT min(id) FROM meetings)"))
+        db.session.execute(text("UPDATE meetings SET online_link = 'HTTPS://meet.example.kz/a' WHERE id = "
+                                "(SELECT max(id) FROM meetings)"))
+        db.session.commit()
+        tables = [t for t in db.metadata.sorted_tables if t.name != "login_sessions"]
+        before = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
+        assert before["minutes_corrections"] == 1 and before["role_grants"] and before["agenda_items"]
+        db.session.remove()
+        db.engine.dispose()
+
+        upgrade(directory=MIGRATIONS)
+        after = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
+        assert after == before
+        assert db.session.scalar(text("SELECT max(length(text)) FROM minutes_corrections")) == 3000
+        links = db.session.execute(text("SELECT online_link FROM meetings WHERE online_link IS NOT NULL")).scalars().all()
+        assert "https://meet.example.kz/a" in links and not [link for link in links if "javascript" in link]
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
+        db.session.remove()
+        db.engine.dispose()
