@@ -60,7 +60,7 @@ class DatabaseId(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models
+    from app import models  # noqa: F401  (every model registered before anything asks for the schema)
     from app.i18n import select_locale
 
     db.init_app(app)
@@ -77,16 +77,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        # Home area and role grants come with the user: every permission check needs them.
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
+    def load_user(token: str):
+        # The cookie names a server-side session, not the user: see app.auth.sessions.
+        from app.auth.sessions import load
 
-        user_id = int(user_id) if str(user_id).isascii() and str(user_id).isdigit() else 0
-        return db.session.execute(
-            select(models.User).where(models.User.id == user_id)
-            .options(joinedload(models.User.home_area), joinedload(models.User.grants))
-        ).unique().scalar_one_or_none()
+        return load(token)
 
 
 @event.listens_for(Engine, "connect")
@@ -128,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_decimal
     from flask_login import current_user
 
     from app.forms import CSRFOnlyForm
@@ -150,6 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["number"] = format_decimal
     # Pure helpers are globals so that imported macros see them too.
     app.jinja_env.globals.update(
         phase_status_label=status_label, proposal_status_label=proposal_status_label,

@@ -5,6 +5,7 @@ SQLite under ``instance/`` is the embedded default; ``DATABASE_URL`` selects Pos
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # A login lasts this long at most, "remember me" included (app.auth.sessions).
+    LOGIN_SESSION_DAYS = int(os.environ.get("LOGIN_SESSION_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=LOGIN_SESSION_DAYS)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BALLOT_SNAPSHOT_SECONDS = float(os.environ.get("BALLOT_SNAPSHOT_SECONDS", "5"))
     MIN_PROPOSER_AGE = int(os.environ.get("MIN_PROPOSER_AGE", "18"))

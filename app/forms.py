@@ -1,8 +1,12 @@
-"""Forms shared across blueprints."""
+"""Forms shared across blueprints, and the limits every form states: text lengths, ids, dates."""
+from datetime import date
+
 from flask import request
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, Email, InputRequired
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 
 class CSRFOnlyForm(FlaskForm):
@@ -40,3 +44,67 @@ def whole_number(text: str | None, *, max_digits: int = 15) -> int | None:
     if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
         return None
     return int(text)
+
+
+# --- limits every form states --------------------------------------------------------------------
+
+class TextLength(Length):
+    """WTForms' Length with messages that say the limit and how long the text is, in our
+    catalogs. Its ``maxlength`` flag also gives the input its maxlength attribute and the form-field
+    macro its "up to N characters" hint, so the form states the limit the database checks."""
+
+    def __init__(self, min: int = -1, max: int = -1):  # noqa: A002 (WTForms' own names)
+        super().__init__(min=min, max=max)
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if self.max != -1 and length > self.max:
+            raise ValidationError(too_long_message(self.max, length))
+        if self.min != -1 and length < self.min:
+            raise ValidationError(_("At least %(min)s characters, please.", min=format_decimal(self.min)))
+
+
+def too_long_message(limit: int, length: int) -> str:
+    return _("Up to %(max)s characters, please: this text has %(length)s.", max=format_decimal(limit),
+             length=format_decimal(length))
+
+
+def too_long(text: str | None, limit: int) -> str | None:
+    """For services and hand-written forms: the message when ``text`` is over ``limit``, else None."""
+    length = len(text or "")
+    return too_long_message(limit, length) if length > limit else None
+
+
+def row_ids(form, field):
+    """Validator for a list of ids (SelectMultipleField): each must be able to name a row, so that
+    a number beyond the database's integers is refused here instead of failing in a query."""
+    if not all(row_id(value) for value in field.data or []):
+        raise ValidationError(_("One of the chosen entries does not exist. Reload the page and choose again."))
+
+
+# Every date a form takes lies in these years: processes run from 2000 to 2100 (Process.year), and
+# a date outside them (0001-01-01, 9999-12-31) would overflow the conversions to UTC.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def date_range_message() -> str:
+    return _("Enter a date from %(first)s to %(last)s.", first=format_date(FIRST_DAY, "long"),
+             last=format_date(LAST_DAY, "long"))
+
+
+def day_in_range(form, field):
+    """Validator for a DateField: from FIRST_DAY to LAST_DAY."""
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(date_range_message())
+
+
+day_in_range.field_flags = {"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+
+
+def parse_day(text: str | None) -> date | None:
+    """An ISO date from a hand-written form, or None when it is not one or lies outside the range."""
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import abort, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 
 
@@ -13,6 +14,26 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+LINK_MESSAGE = _l("A link starts with https:// or http:// and names a site, like https://meet.example.kz/okrug-7.")
+
+
+def web_link(text: str | None) -> str | None:
+    """``text`` as a web address we may show as a link (scheme in lower case), or None when it is
+    anything else: "javascript:" or "data:" would run in the visitor's page, and an address
+    without a site, with spaces or control characters is not one."""
+    text = (text or "").strip()
+    if not text or any(c.isspace() or not c.isprintable() for c in text):
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # e.g. "http://[::1" (a broken IPv6 address)
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return parts.scheme.lower() + text[len(parts.scheme):]
 
 
 # Everything is served by us: no inline script or style, no framing, no plug-ins.

@@ -1,7 +1,11 @@
 """iCalendar (RFC 5545) feeds built with the icalendar package: stable UIDs, UTC times, SEQUENCE
-bumped on every change, cancelled meetings marked CANCELLED."""
+bumped on every change, cancelled meetings marked CANCELLED.
+
+Every text goes in as a TEXT value, which the library escapes (newlines, commas, semicolons) and
+folds; nothing here escapes by hand. (An X- property such as X-WR-CALNAME is not known to be
+text, so it is given as vText explicitly: a raw newline there would end the content line.)"""
 from flask import request, url_for
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from meetings.models import Meeting
 
@@ -14,7 +18,7 @@ def calendar_for(meetings: list[Meeting], *, name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Qatysu//town halls//KK")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", "Asia/Almaty")
     for meeting in meetings:
         event = Event()

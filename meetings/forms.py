@@ -12,50 +12,78 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.forms import NUMBER_REQUIRED, REQUIRED
+from app.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range, row_ids, too_long
+from app.security import LINK_MESSAGE, web_link
+
+AGENDA_LINE = 300  # AgendaItem.title
+
+
+def each_line_fits(form, field):
+    """Every free agenda item (one per line) fits its column."""
+    for line in (field.data or "").splitlines():
+        problem = too_long(line.strip(), AGENDA_LINE)
+        if problem:
+            raise ValidationError(problem)
+
+
+def link_field(form, field):
+    if field.data and web_link(field.data) is None:
+        raise ValidationError(LINK_MESSAGE)
+
+
+def _normal_link(value):
+    return (web_link(value) or value) if value else value
+
 
 KIND_CHOICES = [("in_person", _l("In person")), ("online", _l("Online")), ("hybrid", _l("In person and online"))]
 
 
 class MeetingForm(FlaskForm):
     area_id = SelectField(_l("Okrug or area"), coerce=int)
-    title = StringField(_l("Title"), validators=[REQUIRED, Length(min=5, max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[REQUIRED, TextLength(min=5, max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), TextLength(max=5000)])
     kind = RadioField(_l("Format"), choices=KIND_CHOICES, default="in_person")
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)],
+    venue = StringField(_l("Venue"), validators=[Optional(), TextLength(max=200)],
                         description=_l("E.g. School No. 54, assembly hall."))
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    online_link = StringField(_l("Online link"), validators=[Optional(), Length(max=500)])
-    day = DateField(_l("Date"), validators=[REQUIRED])
+    address = StringField(_l("Address"), validators=[Optional(), TextLength(max=300)])
+    online_link = StringField(_l("Online link"), validators=[Optional(), TextLength(max=500), link_field],
+                              filters=[_normal_link],
+                              description=_l("A web address, like https://meet.example.kz/okrug-7."))
+    day = DateField(_l("Date"), validators=[REQUIRED, day_in_range])
     starts = TimeField(_l("Starts at (Almaty time)"), validators=[REQUIRED])
     ends = TimeField(_l("Ends at (Almaty time)"), validators=[REQUIRED])
     capacity = IntegerField(_l("Places (empty: no limit)"), validators=[Optional(), NumberRange(min=1, max=100_000)])
-    cohost_ids = SelectMultipleField(_l("Co-hosting deputies"), coerce=int, validate_choice=False)
-    invited_ids = SelectMultipleField(_l("Invited akimat officials"), coerce=int, validate_choice=False)
-    proposal_ids = SelectMultipleField(_l("Proposals on the agenda"), coerce=int, validate_choice=False)
-    free_items = TextAreaField(_l("Other agenda items (one per line)"), validators=[Optional(), Length(max=3000)])
+    # Not validated against the choices (an agenda keeps proposals that are no longer offered; the
+    # service checks), but each id must be one the database can hold.
+    cohost_ids = SelectMultipleField(_l("Co-hosting deputies"), coerce=int, validate_choice=False, validators=[row_ids])
+    invited_ids = SelectMultipleField(_l("Invited akimat officials"), coerce=int, validate_choice=False,
+                                      validators=[row_ids])
+    proposal_ids = SelectMultipleField(_l("Proposals on the agenda"), coerce=int, validate_choice=False,
+                                       validators=[row_ids])
+    free_items = TextAreaField(_l("Other agenda items (one per line)"),
+                               validators=[Optional(), TextLength(max=3000), each_line_fits])
     reason = TextAreaField(_l("Reason for the change (sent to registered residents)"),
-                           validators=[Optional(), Length(max=1000)])
+                           validators=[Optional(), TextLength(max=1000)])
     submit = SubmitField(_l("Save the meeting"))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, Length(min=5, max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, TextLength(min=5, max=1000)])
     submit = SubmitField(_l("Cancel the meeting"))
 
 
 class CorrectionForm(FlaskForm):
-    text = TextAreaField(_l("Correction"), validators=[REQUIRED, Length(min=5, max=3000)])
+    text = TextAreaField(_l("Correction"), validators=[REQUIRED, TextLength(min=5, max=3000)])
     submit = SubmitField(_l("Append the correction"))
 
 
 class RaiseProposalForm(FlaskForm):
     budget_id = SelectField(_l("Budget"), coerce=int)
-    title = StringField(_l("Title"), validators=[REQUIRED, Length(min=5, max=200)])
-    description = TextAreaField(_l("Description"), validators=[REQUIRED, Length(min=30, max=10_000)])
+    title = StringField(_l("Title"), validators=[REQUIRED, TextLength(min=5, max=200)])
+    description = TextAreaField(_l("Description"), validators=[REQUIRED, TextLength(min=30, max=10_000)])
     category_id = SelectField(_l("Category"), coerce=int)
-    address = StringField(_l("Address or place"), validators=[REQUIRED, Length(max=300)])
+    address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)])
     estimated_cost = IntegerField(_l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)])
     submit = SubmitField(_l("Submit the proposal"))

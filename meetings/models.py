@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import Area, Proposal, User
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 
 MEETING_KINDS = ("in_person", "online", "hybrid")
 DECISIONS = ("endorsed", "amended", "deferred", "rejected")
@@ -21,6 +21,11 @@ class Meeting(db.Model):
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_meetings_area_starts", "area_id", "starts_at"),
         Index("ix_meetings_host_starts", "host_id", "starts_at"),
+        # Only web addresses are links: "javascript:" and "data:" would run in the visitor's page.
+        CheckConstraint("online_link IS NULL OR online_link LIKE 'https://%' OR online_link LIKE 'http://%'",
+                        name="online_link_web"),
+        *length_checks(title=200, description=5000, venue=200, address=300, online_link=500, status_reason=1000,
+                       summary=20_000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +97,7 @@ class AgendaItem(db.Model):
         CheckConstraint("amended_cost IS NULL OR amended_cost > 0", name="amended_cost_positive"),
         CheckConstraint("proposal_id IS NOT NULL OR title IS NOT NULL", name="has_subject"),
         CheckConstraint("decision IS NULL OR decided_by_id IS NOT NULL", name="decision_has_decider"),
+        *length_checks(title=300, note=2000, amended_title=200, amended_description=10_000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,7 +142,7 @@ class Registration(db.Model):
 class ActionItem(db.Model):
     __tablename__ = "action_items"
     __table_args__ = (CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_known"),
-                      Index("ix_action_items_status_due", "status", "due_on"))
+                      Index("ix_action_items_status_due", "status", "due_on"), *length_checks(what=1000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
@@ -153,6 +159,7 @@ class MinutesCorrection(db.Model):
     """Published minutes are never edited; a correction is appended."""
 
     __tablename__ = "minutes_corrections"
+    __table_args__ = length_checks(text=3000)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.areas import all_areas, area_label
 from app.extensions import db
-from app.forms import CSRFOnlyForm, row_id, whole_number
+from app.forms import CSRFOnlyForm, date_range_message, parse_day, row_id, whole_number
 from app.models import Area, Budget, Category, PhaseKind, RoleGrant, User
 from app.models.types import utcnow
 from app.permissions import Action, can
@@ -147,8 +147,20 @@ def unregister(meeting_id):
 @login_required
 def cancel(meeting_id):
     form = ReasonForm()
+    if not form.validate_on_submit():
+        return _refused_form(meeting_id, form)
     return _action(meeting_id, lambda m: services.cancel(m, current_user, form.reason.data or ""),
                    _("The meeting is cancelled and registered residents are told why."))
+
+
+def _refused_form(meeting_id, form):
+    """A small form on the meeting page that did not validate: back to the page with its message
+    (a form without its CSRF token is refused by CSRFProtect before it gets here)."""
+    meeting = _meeting(meeting_id)
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
 def _read_minutes(meeting: Meeting) -> dict:
@@ -170,17 +182,18 @@ def _read_minutes(meeting: Meeting) -> dict:
         if not what:
             continue
         owner = request.form.get(f"owner-{n}", "")
-        try:
-            due = date.fromisoformat(request.form.get(f"due-{n}", ""))
-        except ValueError:
-            raise services.MeetingError(_("Give each action item a due date."), field="action_items") from None
-        actions.append({"what": what, "owner_id": whole_number(owner) or 0, "due_on": due,
+        given = request.form.get(f"due-{n}", "").strip()
+        due = parse_day(given)
+        if due is None:
+            raise services.MeetingError(date_range_message() if given else _("Give each action item a due date."),
+                                        field="action_items")
+        actions.append({"what": what, "owner_id": row_id(whole_number(owner)), "due_on": due,
                         "status": request.form.get(f"status-{n}", "open")})
     attendance = request.form.get("attendance_count", "0").strip()
     if whole_number(attendance, max_digits=7) is None:
         raise services.MeetingError(_("Attendance is a whole number."), field="attendance_count")
     return {"attendance_count": whole_number(attendance, max_digits=7),
-            "attended_user_ids": [n for n in map(whole_number, request.form.getlist("attended")) if n],
+            "attended_user_ids": [n for n in map(row_id, map(whole_number, request.form.getlist("attended"))) if n],
             "summary": request.form.get("summary", ""), "decisions": decisions, "action_items": actions}
 
 
@@ -210,13 +223,16 @@ def minutes(meeting_id):
     owners = _people("akimat") + _people("deputy")
     refusals = {item.id: services.may_decide(current_user, item) for item in meeting.agenda if item.proposal_id}
     return render_template("meetings/minutes.html", meeting=meeting, form=form, decisions=DECISIONS,
-                           owners=owners, rows=max(3, len(meeting.action_items) + 1), refusals=refusals)
+                           owners=owners, rows=max(3, len(meeting.action_items) + 1), refusals=refusals,
+                           limits=services.TEXT_LIMITS)
 
 
 @bp.post("/meetings/<int:meeting_id>/corrections")
 @login_required
 def correction(meeting_id):
     form = CorrectionForm()
+    if not form.validate_on_submit():
+        return _refused_form(meeting_id, form)
     return _action(meeting_id, lambda m: services.add_correction(m, current_user, form.text.data or ""),
                    _("The correction is appended."))
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from app.extensions import db
+from app.forms import too_long
 from app.markdown import render_markdown
 from app.models import Area, NotificationKind, PhaseKind, Proposal, ProposalStatus, User
 from app.models.types import utcnow
@@ -16,6 +17,7 @@ from app.proposals import own_case
 from app.proposals import services as proposal_service
 from app.proposals.services import ProposalError
 from app.proposals.timeline import followers, record_event
+from app.security import LINK_MESSAGE, web_link
 from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection, Registration
 
 DISCUSSABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.FEASIBLE.value, ProposalStatus.NOT_FEASIBLE.value,
@@ -89,7 +91,9 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
         raise MeetingError(_l("A meeting must end after it starts."), field="ends_at")
     if kind in ("in_person", "hybrid") and not (venue or "").strip():
         raise MeetingError(_l("Give the venue of an in-person meeting."), field="venue")
-    if kind in ("online", "hybrid") and not (online_link or "").startswith(("https://", "http://")):
+    if (online_link or "").strip() and web_link(online_link) is None:
+        raise MeetingError(LINK_MESSAGE, field="online_link")  # shown as a link: never javascript: or data:
+    if kind in ("online", "hybrid") and not (online_link or "").strip():
         raise MeetingError(_l("Give the link of an online meeting (https://…)."), field="online_link")
     if not creating and not (reason or "").strip():
         raise MeetingError(_l("Give the reason for the change: registered residents will read it."), field="reason")
@@ -126,7 +130,7 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
         meeting.host = actor
     meeting.area, meeting.title, meeting.kind = area, title.strip(), kind
     meeting.description, meeting.description_html = description, render_markdown(description)
-    meeting.address, meeting.online_link = (address or "").strip() or None, (online_link or "").strip() or None
+    meeting.address, meeting.online_link = (address or "").strip() or None, web_link(online_link)
     meeting.starts_at, meeting.ends_at, meeting.capacity = starts_at, ends_at, capacity
     meeting.cohosts, meeting.invited = cohosts, invited
     meeting.agenda = [AgendaItem(position=i, proposal_id=pid, title=(text or "").strip() or None)
@@ -148,6 +152,7 @@ def cancel(meeting: Meeting, actor: User, reason: str) -> None:
         raise MeetingError(_l("This meeting is already cancelled."))
     if len(reason.strip()) < 5:
         raise MeetingError(_l("Give the reason for cancelling (at least 5 characters)."), field="reason")
+    _fits(reason.strip(), "reason")
     meeting.status, meeting.status_reason = "cancelled", reason.strip()
     meeting.sequence += 1
     _notify_registrants(meeting, "cancelled")
@@ -232,6 +237,18 @@ def send_reminders(now: datetime | None = None) -> int:
 
 # --- minutes ---------------------------------------------------------------------------------
 
+# The longest text each part of the minutes (and a correction or a cancellation reason) may hold;
+# the columns' CHECKs say the same.
+TEXT_LIMITS = {"summary": 20_000, "note": 2000, "title": 200, "description": 10_000, "what": 1000,
+                  "text": 3000, "reason": 1000}
+
+
+def _fits(text: str | None, part: str) -> None:
+    problem = too_long(text, TEXT_LIMITS[part])
+    if problem:
+        raise MeetingError(problem, field=part)
+
+
 def check_minutes_author(user: User, meeting: Meeting, now: datetime | None = None) -> None:
     if not is_host(user, meeting):
         raise MeetingError(_l("Only the deputies hosting this meeting record its minutes."))
@@ -278,6 +295,12 @@ def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, atten
         raise MeetingError(_l("Published minutes are not edited; append a correction instead."))
     if attendance_count < 0:
         raise MeetingError(_l("Attendance cannot be negative."), field="attendance_count")
+    _fits(summary, "summary")
+    for data in decisions.values():
+        for part in ("note", "title", "description"):
+            _fits((data.get(part) or "").strip(), part)
+    for entry in action_items:
+        _fits(entry["what"].strip(), "what")
     _hold_draft(meeting, _l("Published minutes are not edited; append a correction instead."))
     meeting.attendance_count = attendance_count
     meeting.summary, meeting.summary_html = summary, render_markdown(summary)
@@ -378,6 +401,7 @@ def add_correction(meeting: Meeting, author: User, text: str) -> MinutesCorrecti
         raise MeetingError(_l("Edit the draft instead: the minutes are not published yet."))
     if len(text.strip()) < 5:
         raise MeetingError(_l("Write the correction (at least 5 characters)."), field="text")
+    _fits(text.strip(), "text")
     correction = MinutesCorrection(meeting=meeting, author=author, text=text.strip())
     db.session.add(correction)
     for item in meeting.agenda:

@@ -12,9 +12,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional, Regexp
+from wtforms.validators import NumberRange, Optional, Regexp
 
-from app.forms import NUMBER_REQUIRED, REQUIRED
+from app.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range
 from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import GRANTABLE_ROLES, PhaseKind
 
@@ -24,11 +24,11 @@ class AreaForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in AREA_KIND_LABELS.items()])
     kato = StringField(
         _l("KATO code"),
-        validators=[Optional(), Regexp(r"^\d{9}$", message=_l("A KATO code has 9 digits."))],
+        validators=[Optional(), TextLength(max=9), Regexp(r"^\d{9}$", message=_l("A KATO code has 9 digits."))],
     )
-    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, Length(max=200)])
-    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, TextLength(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[REQUIRED, TextLength(max=200)])
     submit = SubmitField(_l("Save"))
 
 
@@ -36,17 +36,17 @@ class PhaseDatesForm(FlaskForm):
     class Meta:
         csrf = False  # nested inside a form that carries the token
 
-    starts_on = DateField(_l("Starts on"), validators=[REQUIRED])
-    ends_on = DateField(_l("Ends on (inclusive)"), validators=[REQUIRED])
+    starts_on = DateField(_l("Starts on"), validators=[REQUIRED, day_in_range])
+    ends_on = DateField(_l("Ends on (inclusive)"), validators=[REQUIRED, day_in_range])
 
 
 class ProcessForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
     year = IntegerField(_l("Year"), validators=[NUMBER_REQUIRED, NumberRange(min=2000, max=2100)])
-    title_kk = StringField(_l("Title in Kazakh"), validators=[REQUIRED, Length(max=200)])
-    title_ru = StringField(_l("Title in Russian"), validators=[REQUIRED, Length(max=200)])
-    title_en = StringField(_l("Title in English"), validators=[REQUIRED, Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[REQUIRED, TextLength(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[REQUIRED, TextLength(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), TextLength(max=5000)])
     support_threshold = IntegerField(
         _l("Supports a proposal needs before review"), default=0,
         validators=[Optional(), NumberRange(min=0, max=1_000_000)], description=_l("0: no threshold."),
@@ -67,16 +67,16 @@ class ProcessForm(FlaskForm):
 class PhaseChangeForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (shown in the process history)"),
-        validators=[REQUIRED, Length(min=5, max=1000)],
+        validators=[REQUIRED, TextLength(min=5, max=1000)],
     )
     submit = SubmitField(_l("Confirm"))
 
 
 class BudgetForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
-    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, Length(max=200)])
-    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, TextLength(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[REQUIRED, TextLength(max=200)])
     amount = IntegerField(
         _l("Amount, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**14)]
     )
@@ -92,7 +92,7 @@ class BudgetForm(FlaskForm):
 
 
 class GrantForm(FlaskForm):
-    email = EmailField(_l("User's email"), validators=[REQUIRED, Length(max=254)])
+    email = EmailField(_l("User's email"), validators=[REQUIRED, TextLength(max=254)])
     role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r.value]) for r in GRANTABLE_ROLES])
     area_id = SelectField(_l("Area"), coerce=int)
     submit = SubmitField(_l("Grant"))
@@ -105,9 +105,9 @@ class McIForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[REQUIRED, Regexp(r"^[a-z0-9_]{2,40}$",
+    code = StringField(_l("Code"), validators=[REQUIRED, TextLength(max=40), Regexp(r"^[a-z0-9_]{2,40}$",
                        message=_l("Use 2 to 40 lowercase Latin letters, digits or underscores."))])
-    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, Length(max=200)])
-    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[REQUIRED, Length(max=200)])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, TextLength(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[REQUIRED, TextLength(max=200)])
     submit = SubmitField(_l("Add the category"))

@@ -16,7 +16,7 @@ from app.admin.forms import (
     PhaseChangeForm,
     ProcessForm,
 )
-from app.areas import all_areas, area_label, save_area
+from app.areas import all_areas, area_label
 from app.extensions import db
 from app.forms import CSRFOnlyForm as ConfirmForm
 from app.forms import page_arg, row_id
@@ -91,15 +91,12 @@ def area_form(area_id=None):
             abort(403)
         if parent is not None:
             require(Action.MANAGE_AREAS, parent)
-        form.populate_obj(area)
-        area.parent_id = parent.id if parent else None
-        area.kato = form.kato.data or None
         try:
-            save_area(area)
-            db.session.commit()
-        except ValueError:
+            services.save_area_from(area, parent, kato=form.kato.data or None,
+                                    **{k: getattr(form, k).data for k in ("kind", "name_kk", "name_ru", "name_en")})
+        except services.AdminError as error:
             db.session.rollback()
-            form.parent_id.errors.append(_("An area cannot be placed inside itself."))
+            _fail(form, error)
         else:
             flash(_("The area is saved."), "success")
             return redirect(url_for("admin.areas"))

@@ -4,8 +4,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from app.areas import save_area
 from app.extensions import db
+from app.forms import FIRST_DAY, LAST_DAY, date_range_message
 from app.models import (
     PHASE_ORDER,
     Area,
@@ -96,6 +99,8 @@ def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]], 
     previous_end = None
     for kind in PHASE_ORDER:
         first, last = days[kind]
+        if not (FIRST_DAY <= first <= LAST_DAY and FIRST_DAY <= last <= LAST_DAY):
+            raise AdminError(date_range_message(), field=kind.value)  # 9999-12-31 would overflow below
         if last < first:
             raise AdminError(_l("A phase cannot end before it starts."), field=kind.value)
         starts, ends = local_midnight(first), local_midnight(last + timedelta(days=1))
@@ -158,6 +163,25 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
 
     forget()  # voting windows changed
     return change
+
+
+def save_area_from(area: Area, parent: Area | None, *, kato: str | None, kind: str, name_kk: str, name_ru: str,
+                   name_en: str) -> Area:
+    """Create or update an area from the form. Refuses a KATO code another area has (the unique
+    constraint decides a race) and a parent inside the area itself."""
+    taken = kato and db.session.scalar(select(Area.id).where(Area.kato == kato, Area.id != (area.id or -1)))
+    if taken:
+        raise AdminError(_l("Another area already has this KATO code."), field="kato")
+    area.kind, area.kato, area.name_kk, area.name_ru, area.name_en = kind, kato, name_kk, name_ru, name_en
+    area.parent_id = parent.id if parent else None
+    try:
+        save_area(area)
+        db.session.commit()
+    except ValueError:
+        raise AdminError(_l("An area cannot be placed inside itself."), field="parent_id") from None
+    except IntegrityError:
+        raise AdminError(_l("Another area already has this KATO code."), field="kato") from None
+    return area
 
 
 def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,

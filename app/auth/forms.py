@@ -12,14 +12,13 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     EqualTo,
-    Length,
     Optional,
     Regexp,
     ValidationError,
 )
 
-from app.auth.passwords import password_problem, personal_details
-from app.forms import REQUIRED, VALID_EMAIL
+from app.auth.passwords import MAX_LENGTH, password_problem, personal_details
+from app.forms import REQUIRED, VALID_EMAIL, TextLength
 from app.identity.iin import IINError, InvalidIIN, parse_iin
 
 IIN_MESSAGES = {
@@ -47,7 +46,12 @@ def strong_password(form, field):
         raise ValidationError(problem)
 
 
+# password_problem says when a password is too long; the flag states the limit on the form.
+strong_password.field_flags = {"maxlength": MAX_LENGTH}
+
+
 PASSWORD_RULES = [REQUIRED, strong_password]
+PHONE_LENGTH = TextLength(max=32)
 PHONE = Regexp(
     r"^\+?[0-9 ()-]{10,20}$", message=_l("Enter a phone number like +7 701 234 56 78.")
 )
@@ -61,14 +65,14 @@ def validate_iin_field(form, field):
 
 
 class RegistrationForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[REQUIRED, Length(max=200)])
-    email = EmailField(_l("Email"), validators=[REQUIRED, VALID_EMAIL, Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[REQUIRED, TextLength(max=200)])
+    email = EmailField(_l("Email"), validators=[REQUIRED, VALID_EMAIL, TextLength(max=254)])
     iin = StringField(
         _l("IIN"),
-        validators=[REQUIRED, validate_iin_field],
+        validators=[REQUIRED, TextLength(max=20), validate_iin_field],  # spaces allowed: "900101 300 123"
         description=_l("12 digits, as on your identity card."),
     )
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE_LENGTH, PHONE])
     home_area = SelectField(
         _l("Where you live"),
         coerce=int,
@@ -79,7 +83,8 @@ class RegistrationForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[REQUIRED, TextLength(max=MAX_LENGTH),
+                    EqualTo("password", message=_l("The passwords do not match."))],
     )
     declare_residence = BooleanField(
         _l("I confirm that I live in the area I chose."),
@@ -89,14 +94,14 @@ class RegistrationForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[REQUIRED, Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[REQUIRED])
+    email = EmailField(_l("Email"), validators=[REQUIRED, TextLength(max=254)])
+    password = PasswordField(_l("Password"), validators=[REQUIRED, TextLength(max=MAX_LENGTH)])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(_l("Log in"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[REQUIRED, VALID_EMAIL])
+    email = EmailField(_l("Email"), validators=[REQUIRED, VALID_EMAIL, TextLength(max=254)])
     submit = SubmitField(_l("Send me a reset link"))
 
 
@@ -104,24 +109,26 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[REQUIRED, TextLength(max=MAX_LENGTH),
+                    EqualTo("password", message=_l("The passwords do not match."))],
     )
     submit = SubmitField(_l("Set the new password"))
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[REQUIRED, Length(max=200)])
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE])
+    full_name = StringField(_l("Full name"), validators=[REQUIRED, TextLength(max=200)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE_LENGTH, PHONE])
     home_area = SelectField(_l("Where you live"), coerce=int, validators=[REQUIRED])
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     submit = SubmitField(_l("Save"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[REQUIRED])
+    current_password = PasswordField(_l("Current password"), validators=[REQUIRED, TextLength(max=MAX_LENGTH)])
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[REQUIRED, TextLength(max=MAX_LENGTH),
+                    EqualTo("password", message=_l("The passwords do not match."))],
     )
     submit = SubmitField(_l("Change the password"))

@@ -10,10 +10,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app.areas import area_choices
-from app.auth import lockout, services
+from app.auth import services, sessions
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -53,7 +53,7 @@ def register():
             for field, message in refused.errors.items():
                 getattr(form, field).errors.append(message)
         else:
-            login_user(user)
+            sessions.log_in(user)
             session["locale"] = user.locale
             flash(_("Welcome to Qatysu! Your account is ready."), "success")
             if not services.may_propose(user):
@@ -78,7 +78,7 @@ def login():
         except services.LoginRefused as refused:
             form.password.errors.append(refused.message)
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.log_in(user, remember=form.remember.data)
             session["locale"] = user.locale
             flash(_("You are logged in."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
@@ -88,8 +88,16 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sessions.log_out(current_user)
     flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    services.log_out_everywhere(current_user)
+    flash(_("You are logged out on every device."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -116,9 +124,7 @@ def reset_password(token):
     form = ResetPasswordForm()
     form.personal = (user.full_name, user.email, user.iin)
     if form.validate_on_submit():
-        user.set_password(form.password.data)
-        db.session.commit()
-        lockout.clear(user.email)  # the owner proved it is theirs: the lock has done its job
+        services.reset_password(user, form.password.data)
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import lockout
+from app.auth import lockout, sessions
 from app.extensions import db
 from app.identity.iin import IIN
 from app.identity.verification import PROVIDERS
@@ -160,8 +160,27 @@ def request_password_reset(email: str, reset_url_for) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> bool:
+    """Set a new password if ``current`` is right. Every other session of the account ends (whoever
+    knew the old password is logged out); the one making the change goes on."""
     if not user.check_password(current):
         return False
     user.set_password(new)
+    sessions.end_other_sessions(user)
     db.session.commit()
     return True
+
+
+def reset_password(user: User, new: str) -> None:
+    """The emailed link was used: set the password, end every session of the account (the
+    person may be locked out of their own account by someone else's session) and the lockout."""
+    user.set_password(new)
+    sessions.end_all_sessions(user)
+    db.session.commit()
+    lockout.clear(user.email)  # the owner proved it is theirs: the lock has done its job
+
+
+def log_out_everywhere(user: User) -> None:
+    """"Log out everywhere": every session of the account ends, this one too."""
+    sessions.end_all_sessions(user)
+    db.session.commit()
+    sessions.log_out(user)

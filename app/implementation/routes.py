@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.forms import CSRFOnlyForm, whole_number
+from app.forms import CSRFOnlyForm, date_range_message, parse_day, whole_number
 from app.implementation import services
 from app.models import (
     IMPLEMENTATION_STATUSES,
@@ -36,10 +36,13 @@ def _int(name):
 
 
 def _date(name):
-    try:
-        return date.fromisoformat(request.form.get(name, ""))
-    except ValueError:
-        return None
+    """The date in field ``name``, None when it is empty; a date that is not one or lies outside
+    the years a process may have (0001-01-01, 9999-12-31) is refused with a message."""
+    given = request.form.get(name, "").strip()
+    day = parse_day(given)
+    if given and day is None:
+        raise ProposalError(date_range_message(), field=name)
+    return day
 
 
 @bp.route("/proposals/<int:proposal_id>/implementation", methods=["GET", "POST"])
@@ -72,7 +75,8 @@ def manage(proposal_id):
     return render_template("implementation/manage.html", proposal=proposal,
                            implementation=services.implementation_of(proposal), statuses=IMPLEMENTATION_STATUSES,
                            form=form, errors=errors, today=date.today(),
-                           refusal=own_case.refusal(current_user, proposal, own_case.IMPLEMENTATION))
+                           refusal=own_case.refusal(current_user, proposal, own_case.IMPLEMENTATION),
+                           limits={"note": services.NOTE_LENGTH, "title": services.TITLE_LENGTH})
 
 
 @bp.post("/milestones/<int:milestone_id>/done")

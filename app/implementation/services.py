@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.forms import too_long
 from app.models import (
     IMPLEMENTATION_STATUSES,
     Area,
@@ -24,7 +25,14 @@ from app.proposals import own_case
 from app.proposals.services import ProposalError, hold, transition
 from app.proposals.timeline import record_event
 
+NOTE_LENGTH, TITLE_LENGTH = 2000, 200  # ImplementationUpdate.note, Milestone.title
 TRACKED = (ProposalStatus.FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value, ProposalStatus.COMPLETED.value)
+
+
+def _fits(text: str, limit: int, field: str) -> None:
+    problem = too_long(text, limit)
+    if problem:
+        raise ProposalError(problem, field=field)
 
 
 def check_reporter(user: User, proposal: Proposal) -> None:
@@ -57,6 +65,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
         raise ProposalError(_l("Progress is a percentage from 0 to 100."), field="progress")
     if spent is None or spent < 0:
         raise ProposalError(_l("The amount spent cannot be negative."), field="spent")
+    _fits((note or "").strip(), NOTE_LENGTH, "note")
     if status == "cancelled" and len((note or "").strip()) < 10:
         raise ProposalError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
     if status == "completed" and progress != 100:
@@ -83,6 +92,7 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
 
 def add_milestone(proposal: Proposal, official: User, *, title: str, starts_on: date, planned_on: date) -> Milestone:
     check_reporter(official, proposal)
+    _fits(title.strip(), TITLE_LENGTH, "title")
     if planned_on < starts_on:
         raise ProposalError(_l("A milestone cannot be due before it starts."), field="planned_on")
     _hold(proposal)

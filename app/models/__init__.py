@@ -63,3 +63,6 @@ from app.models.audit import AuditEntry  # noqa: E402
 
 __all__ += ["AuditEntry"]
 from app.models import guards  # noqa: E402,F401  (the database's own refusals, installed with the tables)
+from app.models.sessions import LoginSession  # noqa: E402
+
+__all__ += ["LoginSession"]

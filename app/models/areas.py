@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.i18n import locale_code
+from app.models.types import length_checks
 
 
 class AreaKind(StrEnum):
@@ -23,6 +24,7 @@ class Area(db.Model):
             "kind IN ('region', 'city', 'district', 'rural', 'okrug')", name="kind_known"
         ),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        *length_checks(kato=9, name_kk=200, name_ru=200, name_en=200),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

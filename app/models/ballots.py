@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.processes import Budget
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 CHANNEL_CHECK = "channel IN ('online', 'paper')"
@@ -101,7 +101,7 @@ class RollEntry(db.Model):
         UniqueConstraint("process_id", "voter_key", "tier", name="uq_roll_one_budget_per_tier"),
         CheckConstraint("tier IN (0, 1)", name="tier_known"),
         CheckConstraint("sex IN ('male', 'female')", name="sex_known"),
-        CheckConstraint("added_reason IS NULL OR length(added_reason) <= 500", name="reason_length"),
+        *length_checks(added_reason=500),
         Index("ix_roll_process_voter", "process_id", "voter_key"),
     )
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.proposals import Proposal
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 from app.models.users import User
 
 IMPLEMENTATION_STATUSES = ("planned", "procurement", "in_progress", "completed", "cancelled")
@@ -41,6 +41,7 @@ class Implementation(db.Model):
 
 class ImplementationUpdate(db.Model):
     __tablename__ = "implementation_updates"
+    __table_args__ = length_checks(note=2000)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
@@ -60,6 +61,7 @@ class Milestone(db.Model):
     __table_args__ = (
         CheckConstraint("planned_on >= starts_on", name="planned_after_start"),
         CheckConstraint("done_on IS NULL OR done_on >= starts_on", name="done_after_start"),
+        *length_checks(title=200),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.i18n import locale_code
 from app.models.areas import Area
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 
 
 class PhaseKind(StrEnum):
@@ -37,6 +37,7 @@ class Process(db.Model):
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
         CheckConstraint("support_threshold >= 0", name="threshold_not_negative"),
         CheckConstraint("voting_scope IN ('one', 'district_and_city')", name="voting_scope_known"),
+        *length_checks(title_kk=200, title_ru=200, title_en=200, description=5000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,7 +126,8 @@ class PhaseChange(db.Model):
     """An admin opened or closed a phase early: kept with the reason and the dates it replaced."""
 
     __tablename__ = "phase_changes"
-    __table_args__ = (CheckConstraint("action IN ('open', 'close')", name="action_known"),)
+    __table_args__ = (CheckConstraint("action IN ('open', 'close')", name="action_known"),
+                      *length_checks(reason=1000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"), index=True)
@@ -166,6 +168,7 @@ class Budget(db.Model):
         CheckConstraint(
             "project_limit_tenge IS NULL OR project_limit_mci IS NULL", name="one_limit_unit"
         ),
+        *length_checks(name_kk=200, name_ru=200, name_en=200),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.i18n import locale_code
 from app.models.areas import Area
 from app.models.processes import Budget, Process
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 from app.models.users import User
 
 
@@ -57,7 +57,8 @@ DEFAULT_CATEGORIES = [
 
 class Category(db.Model):
     __tablename__ = "categories"
-    __table_args__ = (UniqueConstraint("process_id", "code"),)
+    __table_args__ = (UniqueConstraint("process_id", "code"),
+                      *length_checks(code=40, name_kk=200, name_ru=200, name_en=200))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"), index=True)
@@ -94,6 +95,7 @@ class Proposal(db.Model):
         Index("ix_proposals_category_supports", "category_id", "support_count", "id", "status"),
         Index("ix_proposals_budget_supports", "budget_id", "support_count", "id", "status"),
         Index("ix_proposals_process_status", "process_id", "status"),
+        *length_checks(title=200, description=10_000, address=300, status_reason=2000, hidden_reason=2000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +193,7 @@ class Comment(db.Model):
         CheckConstraint("stance IN ('for', 'against', 'neutral')", name="stance_known"),
         CheckConstraint("useful_count >= 0", name="useful_not_negative"),
         Index("ix_comments_proposal_parent_id", "proposal_id", "parent_id", "id"),
+        *length_checks(body=5000, hidden_reason=2000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,6 +242,7 @@ class Report(db.Model):
             "resolution IS NULL OR resolution IN ('hidden', 'dismissed')", name="resolution_known"
         ),
         Index("ix_reports_open", "resolved_at", "id"),
+        *length_checks(reason=2000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -263,7 +267,8 @@ class ProposalEvent(db.Model):
     values; ``note`` is free text written by the actor (a reason, a decision note)."""
 
     __tablename__ = "proposal_events"
-    __table_args__ = (Index("ix_proposal_events_proposal_id_id", "proposal_id", "id"),)
+    # A note is a reason, a decision note or a correction someone wrote (the longest: 3 000).
+    __table_args__ = (Index("ix_proposal_events_proposal_id_id", "proposal_id", "id"), *length_checks(note=5000))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))

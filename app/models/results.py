@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.processes import Budget
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 from app.models.users import User
 
 PUBLISHED_NOT_ANNULLED = "published_at IS NOT NULL AND annulled_at IS NULL"
@@ -23,6 +23,7 @@ class Result(db.Model):
     __table_args__ = (
         Index("uq_results_one_published", "budget_id", unique=True,
               sqlite_where=text(PUBLISHED_NOT_ANNULLED), postgresql_where=text(PUBLISHED_NOT_ANNULLED)),
+        *length_checks(annul_reason=1000),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.identity.iin import parse_iin
 from app.models.areas import Area
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, length_checks, utcnow
 
 
 class Role(StrEnum):
@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         CheckConstraint("length(iin) = 12", name="iin_length"),
         CheckConstraint("locale IN ('kk', 'ru', 'en')", name="locale_known"),
+        *length_checks(email=254, full_name=200, phone=32),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,9 +54,19 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )
 
+    # The token of the session this object was loaded for (app.auth.sessions); never stored.
+    session_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the session's token
+        (an "alternative id"), so that ending the session on the server ends every copy."""
+        if not self.session_token:
+            raise RuntimeError("log in through app.auth.sessions.log_in, which starts a server-side session")
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

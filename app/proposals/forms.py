@@ -13,23 +13,23 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
-from app.forms import NUMBER_REQUIRED, REQUIRED
+from app.forms import NUMBER_REQUIRED, REQUIRED, TextLength, row_ids
 
 STANCE_CHOICES = [("for", _l("For")), ("against", _l("Against")), ("neutral", _l("Neutral"))]
 
 
 class ProposalForm(FlaskForm):
     budget_id = SelectField(_l("Budget"), coerce=int)
-    title = StringField(_l("Title"), validators=[REQUIRED, Length(min=5, max=200)])
+    title = StringField(_l("Title"), validators=[REQUIRED, TextLength(min=5, max=200)])
     description = TextAreaField(
-        _l("Description"), validators=[REQUIRED, Length(min=30, max=10_000)],
+        _l("Description"), validators=[REQUIRED, TextLength(min=30, max=10_000)],
         description=_l("What should be built or improved, where, and who will benefit. "
                        "You can use Markdown: **bold**, lists, links."),
     )
     category_id = SelectField(_l("Category"), coerce=int)
-    address = StringField(_l("Address or place"), validators=[REQUIRED, Length(max=300)],
+    address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)],
                           description=_l("Street and house, courtyard, or a landmark."))
     estimated_cost = IntegerField(
         _l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)]
@@ -37,19 +37,19 @@ class ProposalForm(FlaskForm):
     photos = MultipleFileField(_l("Photos or a sketch (up to 5: JPEG, PNG or WebP)"))
     remove_photos = SelectMultipleField(
         _l("Remove photos"), coerce=int, option_widget=widgets.CheckboxInput(),
-        widget=widgets.ListWidget(prefix_label=False), validate_choice=False,
+        widget=widgets.ListWidget(prefix_label=False), validate_choice=False, validators=[row_ids],
     )
     save_draft = SubmitField(_l("Save as a draft"))
     submit = SubmitField(_l("Submit the proposal"))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, Length(min=5, max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[REQUIRED, TextLength(min=5, max=2000)])
     submit = SubmitField(_l("Send"))
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Your comment"), validators=[REQUIRED, Length(min=2, max=5000)])
+    body = TextAreaField(_l("Your comment"), validators=[REQUIRED, TextLength(min=2, max=5000)])
     stance = RadioField(_l("Your position"), choices=STANCE_CHOICES, default="neutral")
     parent_id = HiddenField()
     submit = SubmitField(_l("Publish the comment"))
@@ -60,14 +60,14 @@ class ReviewForm(FlaskForm):
                                                    ("not_feasible", _l("Not feasible"))], validators=[REQUIRED])
     final_cost = IntegerField(_l("Final cost estimate, tenge"),
                               validators=[Optional(), NumberRange(min=1, max=10**13)])
-    reason = TextAreaField(_l("Explanation for the author"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Explanation for the author"), validators=[Optional(), TextLength(max=2000)])
     submit = SubmitField(_l("Record the review"))
 
 
 class MergeForm(FlaskForm):
     into = IntegerField(_l("Number of the proposal to merge into"),
                         validators=[NUMBER_REQUIRED, NumberRange(min=1, max=2**31 - 1)])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), TextLength(max=1000)])
     submit = SubmitField(_l("Merge"))
 
 

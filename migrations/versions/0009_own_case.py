@@ -5,7 +5,7 @@ it, so each decision names the host who did (decisions recorded before this revi
 meeting's host's: the only one who could record them then).
 
 Revision ID: 0009_own_case
-Revises: 0007_audit_log
+Revises: 0008_sessions_inputs
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_own_case'
-down_revision = '0007_audit_log'
+down_revision = '0008_sessions_inputs'
 branch_labels = None
 depends_on = None
 

@@ -63,7 +63,7 @@ def _new_tables():
     sa.Column('added_reason', sa.Text(), nullable=True),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("sex IN ('male', 'female')", name=op.f('ck_electoral_roll_sex_known')),
-    sa.CheckConstraint('added_reason IS NULL OR length(added_reason) <= 500', name=op.f('ck_electoral_roll_reason_length')),
+    sa.CheckConstraint('length(added_reason) <= 500', name=op.f('ck_electoral_roll_added_reason_length')),
     sa.CheckConstraint('tier IN (0, 1)', name=op.f('ck_electoral_roll_tier_known')),
     sa.ForeignKeyConstraint(['added_by_id'], ['users.id'], name=op.f('fk_electoral_roll_added_by_id_users')),
     sa.ForeignKeyConstraint(['budget_id'], ['budgets.id'], name=op.f('fk_electoral_roll_budget_id_budgets'), ondelete='CASCADE'),
@@ -236,6 +236,7 @@ def upgrade():
         batch_op.add_column(sa.Column('annulled_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('annulled_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('annul_reason', sa.Text(), nullable=True))
+        batch_op.create_check_constraint(op.f('ck_results_annul_reason_length'), 'length(annul_reason) <= 1000')
         batch_op.create_foreign_key(batch_op.f('fk_results_annulled_by_id_users'), 'users', ['annulled_by_id'], ['id'])
     op.create_index('uq_results_one_published', 'results', ['budget_id'], unique=True,
                     sqlite_where=sa.text('published_at IS NOT NULL AND annulled_at IS NULL'),
@@ -252,6 +253,7 @@ def downgrade():
     op.drop_index('uq_results_one_published', table_name='results')
     with op.batch_alter_table('results', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_results_annulled_by_id_users'), type_='foreignkey')
+        batch_op.drop_constraint(op.f('ck_results_annul_reason_length'), type_='check')
         batch_op.drop_column('annul_reason')
         batch_op.drop_column('annulled_by_id')
         batch_op.drop_column('annulled_at')

@@ -204,7 +204,9 @@ MATRIX: dict[tuple[str, str], Row] = {
                                        data={"password": "another-long-password-7",
                                              "confirm": "another-long-password-7"}, changes=EVERYONE,
                                        done="login"),
-    ("/auth/logout", "POST"): R(LOGGED_IN, done="info"),  # "You are logged out."
+    # "You are logged out." / "... on every device.": the session's row (or all the person's) goes.
+    ("/auth/logout", "POST"): R(LOGGED_IN, done="info", changes="all"),
+    ("/auth/logout-everywhere", "POST"): R(LOGGED_IN, done="info", changes="all"),
     ("/auth/profile", "GET"): R(LOGGED_IN),
     ("/auth/profile", "POST"): R(LOGGED_IN, data={"profile-full_name": "Renamed Person", "profile-phone": "",
                                                   "profile-home_area": _w("okrug"), "profile-locale": "en",
@@ -460,11 +462,14 @@ def _jpeg() -> io.BytesIO:
 
 
 def build_world(areas) -> dict:
+    from app.auth import sessions
     from app.auth.services import make_reset_token
     from app.models import NotificationKind
     from app.notifications import notify
 
     people = _people(areas)
+    for person in people.values():
+        sessions.create(person)  # a logged-in session each (see _act_as)
     esil, okrug = areas["Esil district"], areas["Esil district / okrug 7"]
     author = make_user(home=okrug)        # writes the proposals and comments the roles act on
     world = {**people, "esil": esil, "okrug": okrug, "author": author}
@@ -675,11 +680,13 @@ def _request(row: Row, rule: str, world: dict) -> tuple[str, dict | None]:
 
 
 def _act_as(client, user) -> None:
-    """Start every request from a fresh session of ``user`` (None: a visitor)."""
+    """Start every request from a fresh cookie of ``user``'s session (None: a visitor). The
+    sessions themselves are rows of the world (``build_world``), so only a request that ends one
+    (logging out) changes them."""
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.session_token
             session["_fresh"] = True
 
 

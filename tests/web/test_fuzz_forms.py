@@ -28,8 +28,10 @@ if os.environ.get("TEST_DATABASE_URL"):
 
 ROLES = ["resident@qatysu.kz", "deputy@qatysu.kz", "akimat@qatysu.kz", "moderator@qatysu.kz", "admin@qatysu.kz"]
 PAGES_PER_ROLE = 1500
-# Forms whose submission ends the crawl's own session or sends it elsewhere for good.
+# Forms whose submission ends the crawl's own session or sends it elsewhere for good (the
+# prefix also covers /auth/logout-everywhere).
 SKIP_ACTIONS = ("/auth/logout",)
+ENDS_THE_CRAWL = {"auth.logout", "auth.logout_everywhere"}
 # POST routes no page links to a form for, with the reason; everything else must be found.
 NOT_ON_ANY_PAGE = {
     "auth.register": "only for visitors (the crawl is logged in); fuzzed in test_registration",
@@ -125,7 +127,11 @@ def add_states_the_demo_lacks(demo) -> None:
 
 NASTY = ["", " ", "0", "-1", "1", "2", "99999999999999999999", "1e309", "NaN", "²", "١٢٣", "\x00", "\u202e",
          "<script>alert(1)</script>", "' OR 1=1 --", "%s%n", "../../etc/passwd", "2026-02-30", "2026-13-01T25:61",
-         "9" * 300, "ы" * 3000, "true", "on", "kk", "approval", "mes"]
+         "9" * 300, "ы" * 3000, "true", "on", "kk", "approval", "mes",
+         # issue #13: ids beyond the database in list fields, dates that overflow, line breaks where
+         # one line is expected, links that would run script, and texts longer than any limit.
+         "1" + "0" * 30, str(2**31), "9999-12-31", "0001-01-01", "Line one\nLine two", "a\r\nb\rc",
+         "javascript:alert(1)", "data:text/html,x", "https://", "ы" * 20_001]
 
 
 class Forms(HTMLParser):
@@ -151,7 +157,10 @@ class Forms(HTMLParser):
             if kind in ("submit", "button", "reset", "image"):
                 self._form["fields"].setdefault(a["name"], {"kind": "submit", "options": [a.get("value", "")]})
                 return
-            entry = self._form["fields"].setdefault(a["name"], {"kind": kind, "options": []})
+            if kind == "text" and a.get("inputmode") == "numeric":
+                kind = "number"  # a hand-written number field: read with whole_number, not stored as text
+            entry = self._form["fields"].setdefault(a["name"], {"kind": kind, "options": [],
+                                                                 "maxlength": a.get("maxlength")})
             if a.get("value") is not None:
                 entry["options"].append(a["value"])
             if tag == "select":
@@ -250,9 +259,25 @@ def test_every_post_route_is_reached_by_some_form(site, forms):
     app, _, _ = site
     posted = {f.endpoint for f in forms if f.method == "POST"}
     routes = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    missing = sorted(routes - posted - set(NOT_ON_ANY_PAGE) - {"auth.logout"})
+    missing = sorted(routes - posted - set(NOT_ON_ANY_PAGE) - ENDS_THE_CRAWL)
     assert not missing, "POST routes that no crawled page has a form for (fuzz them or list why):\n" + "\n".join(missing)
     assert set(NOT_ON_ANY_PAGE) <= routes, "NOT_ON_ANY_PAGE names a route that no longer exists"
+
+
+TEXT_KINDS = ("text", "textarea", "email", "password", "search", "url", "tel")
+# Text inputs that store no free text: codes a voter copies from the receipt and the IIN of a paper
+# voter (the booth, the lookup and the paper form belong to the ballot work and read them there).
+NOT_STORED = {"ballots.cast": {"receipt", "change_key"}, "ballots.lookup": {"receipt"}, "ballots.paper": {"iin"}}
+
+
+def test_every_text_input_on_every_page_states_its_maximum_length(forms):
+    """What the forms state, as a browser receives it: every text input and textarea carries a
+    maxlength (and the page its "up to N characters" hint, from the same macro or limit_hint)."""
+    unstated = sorted({f"{form.endpoint} ({form.page}): {name}" for form in forms
+                       for name, spec in form.fields.items()
+                       if spec["kind"] in TEXT_KINDS and not spec.get("maxlength")
+                       and name not in NOT_STORED.get(form.endpoint, ())})
+    assert not unstated, "text inputs without maxlength:\n" + "\n".join(unstated)
 
 
 def value_for(spec: dict) -> st.SearchStrategy:

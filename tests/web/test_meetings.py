@@ -50,7 +50,8 @@ def test_deputy_schedules_in_almaty_time_stored_in_utc(client, users, okrug, log
     ({"day": (date.today() - timedelta(days=1)).isoformat()}, "cannot start in the past"),
     ({"ends": "17:00"}, "must end after it starts"),
     ({"venue": ""}, "Give the venue"),
-    ({"kind": "online", "online_link": "zoom"}, "Give the link"),
+    ({"kind": "online", "online_link": ""}, "Give the link"),
+    ({"kind": "online", "online_link": "zoom"}, "A link starts with https:// or http://"),
 ])
 def test_bad_schedules_are_refused_with_a_message_and_nothing_stored(client, users, okrug, log_in, overrides, message):
     log_in(users["deputy"])
