@@ -258,7 +258,8 @@ def budget_form(process_id=None, budget_id=None):
         else:
             flash(_("The budget is saved."), "success")
             return redirect(url_for("admin.process_detail", process_id=process.id))
-    return render_template("admin/budget_form.html", form=form, process=process, budget=budget)
+    return render_template("admin/budget_form.html", form=form, process=process, budget=budget,
+                           locked=services.voting_opened(process))
 
 
 # --- role grants --------------------------------------------------------------------------
