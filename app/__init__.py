@@ -34,12 +34,12 @@ def create_app(config: str | dict | None = None) -> Flask:
     _register_template_helpers(app)
 
     from app.cli import register_cli
-    from app.errors import register_error_handlers
+    from app.core.error_pages import register_error_handlers
 
     register_error_handlers(app)
     register_cli(app)
-    from app.audit import remember_actor
-    from app.security import add_security_headers, drop_nul_characters
+    from app.core.audit import remember_actor
+    from app.core.security import add_security_headers, drop_nul_characters
 
     app.before_request(drop_nul_characters)
     app.before_request(remember_actor)
@@ -61,7 +61,7 @@ class DatabaseId(IntegerConverter):
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model registered before anything asks for the schema)
-    from app.i18n import select_locale
+    from app.core.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -126,9 +126,10 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_decimal
     from flask_login import current_user
 
-    from app.forms import CSRFOnlyForm
-    from app.i18n import local_date, local_datetime, locale_code, money
-    from app.labels import (
+    from app.core.clock import utcnow
+    from app.core.forms import CSRFOnlyForm
+    from app.core.i18n import local_date, local_datetime, locale_code, money
+    from app.core.labels import (
         action_status_label,
         decision_label,
         implementation_status_label,
@@ -139,9 +140,8 @@ def _register_template_helpers(app: Flask) -> None:
         stance_label,
         status_label,
     )
+    from app.core.permissions import Action, can
     from app.models import PUBLIC_STATUSES
-    from app.models.types import utcnow
-    from app.permissions import Action, can
 
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime

@@ -87,7 +87,7 @@ def register_cli(app: Flask) -> None:
     @audit.command("verify")
     def audit_verify():
         """Recompute the audit log's hash chain and report any altered or removed entry."""
-        from app.audit import verify
+        from app.core.audit import verify
         from app.models import AuditEntry
 
         problems = verify()
@@ -101,7 +101,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("path", type=click.Path(dir_okay=False))
     def backup_command(path: str):
         """Back up the database to PATH (pg_dump for PostgreSQL, the online backup API for SQLite)."""
-        from app.backup import BackupError, backup
+        from app.core.backup import BackupError, backup
 
         try:
             click.echo(f"Backup written to {backup(path)}.")
@@ -113,7 +113,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--yes", is_flag=True, help="Do not ask: the database content is replaced.")
     def restore_command(path: str, yes: bool):
         """Replace the database content with the backup at PATH."""
-        from app.backup import BackupError, restore
+        from app.core.backup import BackupError, restore
 
         if not yes:
             click.confirm("This replaces everything in the database. Continue?", abort=True)

@@ -8,11 +8,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.admin.services import set_phase_dates
-from app.areas import save_area
+from app.core import clock
+from app.core.areas import save_area
+from app.core.clock import utcnow
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.models import PHASE_ORDER, Area, Budget, Process, RoleGrant, User, mci_for_year
-from app.models.types import utcnow
 from app.proposals.services import ensure_default_categories
 
 DEMO_PASSWORD = "qatysu-demo"
@@ -131,7 +132,7 @@ def load_demo_data(today: date | None = None) -> dict:
     """Create (or find) all demo objects and commit."""
     areas = load_areas()
     users = load_users(areas)
-    processes = load_processes(areas, today or date.today())
+    processes = load_processes(areas, today or clock.today())
     db.session.commit()
     from app.demo_proposals import load_demo_proposals
     from app.demo_results import load_demo_results

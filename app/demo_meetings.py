@@ -1,20 +1,19 @@
 """Demo town halls: a past meeting whose published minutes changed demo proposals, and upcoming
 meetings with registrations and a waitlist. Idempotent; goes through meetings.services."""
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
+from app.core.clock import almaty_moment
 from app.extensions import db
 from app.models import Area, Process, Proposal, ProposalStatus, User
 from meetings import services
 from meetings.models import Meeting
 
-ALMATY = ZoneInfo("Asia/Almaty")
-
 
 def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=ALMATY).astimezone(UTC)
+    return almaty_moment(day, time(hour))
 
 
 def load_demo_meetings(users: dict[str, User], areas: dict[str, Area], processes: dict[str, Process]) -> int:
@@ -29,7 +28,7 @@ def load_demo_meetings(users: dict[str, User], areas: dict[str, Area], processes
         .order_by(Proposal.support_count.desc(), Proposal.id).limit(3)))
     residents = list(db.session.scalars(select(User).where(User.home_area_id.in_(esil.subtree_select()),
                                                            User.email.like("resident.%"))))
-    today = date.today()
+    today = clock.today()
     # A past meeting: scheduled before it happened, then its minutes published.
     past_day = today - timedelta(days=6)
     past = services.save_meeting(

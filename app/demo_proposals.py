@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, text, update
 from werkzeug.security import generate_password_hash
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.models import (
@@ -26,7 +27,6 @@ from app.models import (
     Support,
     User,
 )
-from app.models.types import utcnow
 from app.proposals import comments as comment_service
 from app.proposals import review as review_service
 from app.proposals import services as proposal_service

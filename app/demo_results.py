@@ -15,12 +15,12 @@ from werkzeug.security import generate_password_hash
 from app.ballots import opening
 from app.ballots.sealing import seal
 from app.ballots.services import new_code, receipt_hash, stored_choices
+from app.core.markdown import render_markdown
 from app.demo_proposals import IDEAS, RESIDENT_EMAIL
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.identity.voter_key import voter_key
 from app.implementation.services import follow_budget
-from app.markdown import render_markdown
 from app.models import (
     Area,
     BallotConfig,

@@ -6,9 +6,9 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models import OutboxEmail
-from app.models.types import utcnow
 
 
 def queue_email(recipient: str, subject, body, *, locale: str = "kk") -> OutboxEmail:

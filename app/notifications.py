@@ -3,10 +3,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.mail import queue_email
 from app.models import Notification, NotificationKind, NotificationPreference, User
-from app.models.types import utcnow
 
 KIND_LABELS = {
     NotificationKind.PROPOSAL_UPDATES: _l("News about proposals I wrote or support"),

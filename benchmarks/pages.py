@@ -117,9 +117,9 @@ def build(db_path: Path, n: int, rng: random.Random, extra_sql: list[str] = ()) 
     from sqlalchemy import event, func, select, text
 
     from app import create_app
+    from app.core.markdown import render_markdown
     from app.demo import load_demo_data
     from app.extensions import db
-    from app.markdown import render_markdown
     from app.models import Comment, Proposal, ProposalEvent, Support, User
 
     started = time.perf_counter()

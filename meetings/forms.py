@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range, row_ids, too_long
-from app.security import LINK_MESSAGE, web_link
+from app.core.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range, row_ids, too_long
+from app.core.security import LINK_MESSAGE, web_link
 
 AGENDA_LINE = 300  # AgendaItem.title
 

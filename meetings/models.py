@@ -4,9 +4,10 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models import Area, Proposal, User
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 
 MEETING_KINDS = ("in_person", "online", "hybrid")
 DECISIONS = ("endorsed", "amended", "deferred", "rejected")

@@ -1,25 +1,23 @@
 """Town-hall pages: lists, a meeting, scheduling, registration, minutes, calendars."""
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.areas import all_areas, area_label
+from app.core.areas import all_areas, area_label
+from app.core.clock import almaty_moment, local_time, today, utcnow
+from app.core.forms import CSRFOnlyForm, date_range_message, parse_day, row_id, whole_number
+from app.core.permissions import Action, can
 from app.extensions import db
-from app.forms import CSRFOnlyForm, date_range_message, parse_day, row_id, whole_number
 from app.models import Area, Budget, Category, PhaseKind, RoleGrant, User
-from app.models.types import utcnow
-from app.permissions import Action, can
 from app.proposals.services import ProposalError, raise_at_meeting
 from meetings import calendar, services
 from meetings.forms import CorrectionForm, MeetingForm, RaiseProposalForm, ReasonForm
 from meetings.models import DECISIONS, ActionItem, Meeting
 
 bp = Blueprint("meetings", __name__)
-ALMATY = ZoneInfo("Asia/Almaty")
 
 
 def _meeting(meeting_id) -> Meeting:
@@ -45,7 +43,7 @@ def index():
 
 
 def _local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=ALMATY).astimezone(UTC)
+    return almaty_moment(day, at)
 
 
 def _form(meeting: Meeting | None) -> MeetingForm:
@@ -59,7 +57,7 @@ def _form(meeting: Meeting | None) -> MeetingForm:
     form.proposal_ids.choices = [(p.id, f"No. {p.id} — {p.title}") for p in
                                  (services.discussable_proposals(area) if area else [])]
     if meeting is not None and request.method == "GET":
-        start, end = meeting.starts_at.astimezone(ALMATY), meeting.ends_at.astimezone(ALMATY)
+        start, end = local_time(meeting.starts_at), local_time(meeting.ends_at)
         form.day.data, form.starts.data, form.ends.data = start.date(), start.time(), end.time()
         form.cohost_ids.data = [u.id for u in meeting.cohosts]
         form.invited_ids.data = [u.id for u in meeting.invited]
@@ -290,7 +288,7 @@ def deputy(user_id):
                                                              ActionItem.status == "open")
                                     .order_by(ActionItem.due_on)).all()
     return render_template("meetings/deputy.html", person=person, okrugs=okrugs, held=held, upcoming=upcoming,
-                           open_items=open_items, today=date.today(), form=CSRFOnlyForm())
+                           open_items=open_items, today=today(), form=CSRFOnlyForm())
 
 
 @bp.route("/action-items/overdue")
@@ -299,7 +297,7 @@ def overdue():
     if not can(current_user, Action.COUNT_AND_PUBLISH):
         abort(403)
     return render_template("meetings/overdue.html", items=services.overdue_action_items(current_user),
-                           today=date.today(), form=CSRFOnlyForm())
+                           today=today(), form=CSRFOnlyForm())
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")

@@ -6,18 +6,19 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
+from app.core import clock
+from app.core.clock import utcnow
+from app.core.forms import too_long
+from app.core.markdown import render_markdown
+from app.core.permissions import Action, can, has_stake
+from app.core.security import LINK_MESSAGE, web_link
 from app.extensions import db
-from app.forms import too_long
-from app.markdown import render_markdown
 from app.models import Area, NotificationKind, PhaseKind, Proposal, ProposalStatus, User
-from app.models.types import utcnow
 from app.notifications import notify
-from app.permissions import Action, can, has_stake
 from app.proposals import own_case
 from app.proposals import services as proposal_service
 from app.proposals.services import ProposalError
 from app.proposals.timeline import followers, record_event
-from app.security import LINK_MESSAGE, web_link
 from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection, Registration
 
 DISCUSSABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.FEASIBLE.value, ProposalStatus.NOT_FEASIBLE.value,
@@ -43,7 +44,7 @@ def is_host(user: User, meeting: Meeting) -> bool:
 
 
 def schedulable_areas(user: User) -> list[Area]:
-    from app.areas import all_areas
+    from app.core.areas import all_areas
 
     return [a for a in all_areas() if may_schedule(user, a)]
 
@@ -442,7 +443,7 @@ def meetings_in(area: Area | None, *, deputy_id: int | None = None, upcoming: bo
 def overdue_action_items(user: User, today: date | None = None) -> list[ActionItem]:
     """Open action items past their due date, in the areas where ``user`` is an akimat official."""
     items = db.session.scalars(
-        select(ActionItem).where(ActionItem.status == "open", ActionItem.due_on < (today or date.today()))
+        select(ActionItem).where(ActionItem.status == "open", ActionItem.due_on < (today or clock.today()))
         .order_by(ActionItem.due_on))
     return [i for i in items if can(user, Action.COUNT_AND_PUBLISH, i.meeting.area)]
 
@@ -487,7 +488,7 @@ def discussable_proposals(area: Area) -> list[Proposal]:
 def overdue_in_area(area: Area, today: date | None = None) -> list[ActionItem]:
     """Open action items past due from meetings in ``area`` (public, for the area dashboard)."""
     return list(db.session.scalars(
-        select(ActionItem).join(Meeting).where(ActionItem.status == "open", ActionItem.due_on < (today or date.today()),
+        select(ActionItem).join(Meeting).where(ActionItem.status == "open", ActionItem.due_on < (today or clock.today()),
                                                Meeting.area_id.in_(area.subtree_select()))
         .order_by(ActionItem.due_on)))
 

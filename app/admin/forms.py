@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, Regexp
 
-from app.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range
-from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
+from app.core.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range
+from app.core.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import GRANTABLE_ROLES, PhaseKind
 
 

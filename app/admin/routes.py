@@ -16,13 +16,13 @@ from app.admin.forms import (
     PhaseChangeForm,
     ProcessForm,
 )
-from app.areas import all_areas, area_label
+from app.core.areas import all_areas, area_label
+from app.core.forms import CSRFOnlyForm as ConfirmForm
+from app.core.forms import page_arg, row_id
+from app.core.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
+from app.core.permissions import Action, areas_where, can, is_nationwide, require, requires
 from app.extensions import db
-from app.forms import CSRFOnlyForm as ConfirmForm
-from app.forms import page_arg, row_id
-from app.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
-from app.permissions import Action, areas_where, can, is_nationwide, require, requires
 from app.proposals.services import ensure_default_categories
 
 bp = Blueprint("admin", __name__)

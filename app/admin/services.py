@@ -1,14 +1,14 @@
 """Rules for setting up processes, phases, budgets and role grants."""
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.areas import save_area
+from app.core.areas import save_area
+from app.core.clock import almaty_moment, local_date, utcnow
+from app.core.forms import FIRST_DAY, LAST_DAY, date_range_message
 from app.extensions import db
-from app.forms import FIRST_DAY, LAST_DAY, date_range_message
 from app.models import (
     PHASE_ORDER,
     Area,
@@ -24,9 +24,6 @@ from app.models import (
     User,
     mci_for_year,
 )
-from app.models.types import utcnow
-
-ALMATY = ZoneInfo("Asia/Almaty")
 
 
 class AdminError(Exception):
@@ -36,15 +33,6 @@ class AdminError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
-
-
-def local_midnight(day: date) -> datetime:
-    """00:00 in Almaty on ``day``, as aware UTC."""
-    return datetime.combine(day, time(0), tzinfo=ALMATY).astimezone(UTC)
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(ALMATY).date()
 
 
 def voting_opened(process: Process) -> bool:
@@ -103,7 +91,7 @@ def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]], 
             raise AdminError(date_range_message(), field=kind.value)  # 9999-12-31 would overflow below
         if last < first:
             raise AdminError(_l("A phase cannot end before it starts."), field=kind.value)
-        starts, ends = local_midnight(first), local_midnight(last + timedelta(days=1))
+        starts, ends = almaty_moment(first), almaty_moment(last + timedelta(days=1))
         if previous_end is not None and starts < previous_end:
             raise AdminError(
                 _l("Each phase must start after the previous one ends."), field=kind.value
@@ -120,7 +108,7 @@ def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]], 
 def phase_days(process: Process) -> dict[str, dict[str, date]]:
     """Form data for the phase date fields."""
     return {
-        p.kind: {"starts_on": local_day(p.starts_at), "ends_on": local_day(p.ends_at - timedelta(seconds=1))}
+        p.kind: {"starts_on": local_date(p.starts_at), "ends_on": local_date(p.ends_at - timedelta(seconds=1))}
         for p in process.phases
     }
 

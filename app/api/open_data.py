@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api.routes import bp
+from app.core.forms import whole_number
 from app.extensions import db
-from app.forms import whole_number
 from app.models import Area, Process, Proposal, ProposalEvent, ProposalStatus
 from app.proposals import listing
 from app.proposals.timeline import event_text

@@ -18,7 +18,7 @@ from wtforms.validators import (
 )
 
 from app.auth.passwords import MAX_LENGTH, password_problem, personal_details
-from app.forms import REQUIRED, VALID_EMAIL, TextLength
+from app.core.forms import REQUIRED, VALID_EMAIL, TextLength
 from app.identity.iin import IINError, InvalidIIN, parse_iin
 
 IIN_MESSAGES = {

@@ -12,7 +12,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.areas import area_choices
 from app.auth import services, sessions
 from app.auth.forms import (
     ChangePasswordForm,
@@ -23,9 +22,10 @@ from app.auth.forms import (
     ResetRequestForm,
 )
 from app.ballots.roll import current_rolls
+from app.core.areas import area_choices
+from app.core.security import safe_next_url
 from app.extensions import db, limiter
 from app.mail import deliver_pending
-from app.security import safe_next_url
 
 bp = Blueprint("auth", __name__)
 

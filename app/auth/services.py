@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import lockout, sessions
+from app.core import clock
 from app.extensions import db
 from app.identity.iin import IIN
 from app.identity.verification import PROVIDERS
@@ -38,7 +39,7 @@ def register_user(
     email = normalize_email(email)
     errors: dict[str, str] = {}
     min_age = current_app.config["MIN_REGISTRATION_AGE"]
-    age = iin.age_on(today or date.today())
+    age = iin.age_on(today or clock.today())
     if age < min_age:
         errors["iin"] = _l(
             "Qatysu accounts are for residents aged %(min)s and over; this IIN gives an age of %(age)s.",
@@ -116,7 +117,7 @@ def authenticate(email: str, password: str) -> User:
 
 
 def may_propose(user: User, today: date | None = None) -> bool:
-    return user.age_on(today or date.today()) >= current_app.config["MIN_PROPOSER_AGE"]
+    return user.age_on(today or clock.today()) >= current_app.config["MIN_PROPOSER_AGE"]
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:

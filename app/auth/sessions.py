@@ -13,9 +13,9 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models import LoginSession, User
-from app.models.types import utcnow
 
 MAX_TOKEN_LENGTH = 100  # ours have 43 characters; anything longer is made up, and not worth hashing
 

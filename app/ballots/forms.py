@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import NUMBER_REQUIRED, REQUIRED
+from app.core.forms import NUMBER_REQUIRED, REQUIRED
 
 BALLOT_TYPE_LABELS = {
     "approval": _l("Approval: choose projects (within a minimum and maximum number)"),

@@ -4,7 +4,7 @@ The library returns a stable code and the numbers; each code has a translatable 
 so the booth never shows the library's English text."""
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import money
+from app.core.i18n import money
 
 VIOLATION_SENTENCES = {
     "unknown_project": _l("Project No. %(project)s is not on this ballot."),

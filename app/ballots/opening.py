@@ -23,10 +23,10 @@ from app.ballots.sealing import (
 )
 from app.ballots.services import BallotError
 from app.ballots.snapshot import forget
+from app.core.clock import utcnow
+from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import PHASE_ORDER, CountKey, PhaseChange, PhaseKind, Process, User
-from app.models.types import utcnow
-from app.permissions import Action, can
 from app.results.adapter import ballot_proposals
 
 

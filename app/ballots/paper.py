@@ -13,17 +13,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.audit import record as audit_record
 from app.ballots import roll
 from app.ballots.services import BallotError, _check_rules, _commit_vote, _not_open, _sealed, new_code
 from app.ballots.snapshot import snapshot
+from app.core.audit import record as audit_record
 from app.core.clock import today as almaty_today
+from app.core.clock import utcnow
+from app.core.permissions import Action, can
 from app.extensions import db
 from app.identity.iin import InvalidIIN, parse_iin
 from app.identity.voter_key import voter_key
 from app.models import Budget, PaperTally, RollEntry, SealedEnvelope, User, VoterParticipation
-from app.models.types import utcnow
-from app.permissions import Action, can
 
 MIN_REASON = 10
 

@@ -102,8 +102,8 @@ def roll_size(budget: Budget) -> int:
 def current_rolls(user: User) -> list[RollEntry]:
     """The user's places on the rolls of processes whose voting is open now (a change of home area
     does not move them there)."""
+    from app.core.clock import utcnow
     from app.models import CountKey
-    from app.models.types import utcnow
 
     now = utcnow()
     return [e for e in entries_of(user) if e.budget.process.is_in_phase(PhaseKind.VOTING, now)

@@ -20,10 +20,10 @@ from app.ballots.forms import (
 )
 from app.ballots.messages import error_texts, violation_text
 from app.ballots.snapshot import snapshot
+from app.core.forms import CSRFOnlyForm, whole_number
+from app.core.permissions import Action, can, require
 from app.extensions import db
-from app.forms import CSRFOnlyForm, whole_number
 from app.models import Ballot, Budget, PhaseKind, Process
-from app.permissions import Action, can, require
 from app.results.adapter import ballot_proposals, config_for
 from app.results.services import published_result
 

@@ -15,11 +15,11 @@ from app.ballots import roll
 from app.ballots.sealing import seal
 from app.ballots.snapshot import BallotSnapshot, forget, snapshot
 from app.core.clock import today as almaty_today
+from app.core.clock import utcnow
+from app.core.i18n import local_date, locale_code
 from app.extensions import db
-from app.i18n import local_date, locale_code
 from app.identity.voter_key import voter_key
 from app.models import BallotConfig, Budget, CountKey, RollEntry, SealedEnvelope, User, VoterParticipation
-from app.models.types import utcnow
 from app.results.adapter import ballot_proposals, instance_for, rules_for
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed back

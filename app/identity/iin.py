@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from app.core import clock
+
 FIRST_WEIGHTS = tuple(range(1, 12))
 SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
@@ -78,7 +80,7 @@ def parse_iin(raw: str, *, today: date | None = None) -> IIN:
         born = date(century + int(value[0:2]), int(value[2:4]), int(value[4:6]))
     except ValueError:
         raise InvalidIIN(IINError.BAD_BIRTH_DATE) from None
-    if born > (today or date.today()):
+    if born > (today or clock.today()):
         raise InvalidIIN(IINError.BIRTH_DATE_IN_FUTURE)
     expected = check_digit(value[:11])
     if expected is None:

@@ -7,9 +7,10 @@ app changes, because eligibility checks read ``User.verified_at`` and ``User.ver
 We do not fake eGov here.
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
+from app.core.clock import utcnow
 from app.identity.iin import IIN
 
 
@@ -34,7 +35,7 @@ class DeclaredResidenceProvider:
     method = "iin-declared"
 
     def verify(self, iin: IIN, home_area_id: int) -> Verification | None:
-        return Verification(method=self.method, verified_at=datetime.now(UTC))
+        return Verification(method=self.method, verified_at=utcnow())
 
 
 PROVIDERS: dict[str, VerificationProvider] = {"iin-declared": DeclaredResidenceProvider()}

@@ -1,14 +1,14 @@
 """Implementation reports, the area dashboard and each resident's "my participation" page."""
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.clock import today
+from app.core.forms import CSRFOnlyForm, date_range_message, parse_day, whole_number
+from app.core.permissions import Action, can
 from app.extensions import db
-from app.forms import CSRFOnlyForm, date_range_message, parse_day, whole_number
 from app.implementation import services
 from app.models import (
     IMPLEMENTATION_STATUSES,
@@ -20,7 +20,6 @@ from app.models import (
     ProposalEvent,
     Support,
 )
-from app.permissions import Action, can
 from app.proposals import own_case
 from app.proposals.services import ProposalError
 from app.proposals.timeline import event_text
@@ -74,7 +73,7 @@ def manage(proposal_id):
             return redirect(url_for("implementation.manage", proposal_id=proposal.id))
     return render_template("implementation/manage.html", proposal=proposal,
                            implementation=services.implementation_of(proposal), statuses=IMPLEMENTATION_STATUSES,
-                           form=form, errors=errors, today=date.today(),
+                           form=form, errors=errors, today=today(),
                            refusal=own_case.refusal(current_user, proposal, own_case.IMPLEMENTATION),
                            limits={"note": services.NOTE_LENGTH, "title": services.TITLE_LENGTH})
 
@@ -89,7 +88,7 @@ def milestone_done(milestone_id):
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     try:
-        services.complete_milestone(milestone, current_user, _date("done_on") or date.today())
+        services.complete_milestone(milestone, current_user, _date("done_on") or today())
     except ProposalError as error:
         flash(str(error.message), "error")
     return redirect(url_for("implementation.manage", proposal_id=proposal.id))

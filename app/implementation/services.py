@@ -5,8 +5,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import utcnow
+from app.core.forms import too_long
+from app.core.permissions import Action, can
 from app.extensions import db
-from app.forms import too_long
 from app.models import (
     IMPLEMENTATION_STATUSES,
     Area,
@@ -19,8 +21,6 @@ from app.models import (
     ProposalStatus,
     User,
 )
-from app.models.types import utcnow
-from app.permissions import Action, can
 from app.proposals import own_case
 from app.proposals.services import ProposalError, hold, transition
 from app.proposals.timeline import record_event

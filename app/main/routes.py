@@ -6,13 +6,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from app.core.forms import CSRFOnlyForm, page_arg
+from app.core.security import safe_next_url
 from app.extensions import db
-from app.forms import CSRFOnlyForm, page_arg
 from app.main.services import processes_for_home
 from app.models import Notification, NotificationKind
 from app.notifications import KIND_LABELS, mark_all_read, preferences, save_preferences
 from app.proposals.timeline import event_text
-from app.security import safe_next_url
 
 bp = Blueprint("main", __name__)
 

@@ -4,8 +4,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import locale_code
 from app.extensions import db
-from app.i18n import locale_code
 from app.models.types import length_checks
 
 

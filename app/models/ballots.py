@@ -28,9 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models.processes import Budget
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 CHANNEL_CHECK = "channel IN ('online', 'paper')"

@@ -5,9 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models.proposals import Proposal
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 from app.models.users import User
 
 IMPLEMENTATION_STATUSES = ("planned", "procurement", "in_progress", "completed", "cancelled")
@@ -72,7 +74,7 @@ class Milestone(db.Model):
     done_on: Mapped[date | None] = mapped_column(Date)
 
     def is_late(self, today: date | None = None) -> bool:
-        return self.done_on is None and self.planned_on < (today or date.today())
+        return self.done_on is None and self.planned_on < (today or clock.today())
 
 
 class BudgetFollow(db.Model):

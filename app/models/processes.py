@@ -12,10 +12,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
+from app.core.i18n import locale_code
 from app.extensions import db
-from app.i18n import locale_code
 from app.models.areas import Area
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 
 
 class PhaseKind(StrEnum):

@@ -15,11 +15,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
+from app.core.i18n import locale_code
 from app.extensions import db
-from app.i18n import locale_code
 from app.models.areas import Area
 from app.models.processes import Budget, Process
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 from app.models.users import User
 
 

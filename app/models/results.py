@@ -4,9 +4,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models.processes import Budget
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 from app.models.users import User
 
 PUBLISHED_NOT_ANNULLED = "published_at IS NOT NULL AND annulled_at IS NULL"

@@ -1,5 +1,5 @@
 """Column types shared by the models."""
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
@@ -25,15 +25,11 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def length_checks(**limits: int) -> tuple[CheckConstraint, ...]:
     """``CHECK (length(col) <= n)`` for each column of text a person types, named
     ``ck_<table>_<col>_length``: SQLite ignores VARCHAR(n) and Text has no limit at all, so without
     it a crafted request stores a megabyte where a form allows 200 characters. Use it in
     ``__table_args__`` as ``*length_checks(title=200, description=5000)``; the form states the same
-    limit (``app.forms.TextLength``)."""
+    limit (``app.core.forms.TextLength``)."""
     return tuple(CheckConstraint(f"length({column}) <= {limit}", name=f"{column}_length")
                  for column, limit in limits.items())

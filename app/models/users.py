@@ -7,10 +7,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.identity.iin import parse_iin
 from app.models.areas import Area
-from app.models.types import UTCDateTime, length_checks, utcnow
+from app.models.types import UTCDateTime, length_checks
 
 
 class Role(StrEnum):

@@ -5,8 +5,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import utcnow
+from app.core.markdown import render_markdown
+from app.core.permissions import Action, can
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import (
     Comment,
     CommentStance,
@@ -17,9 +19,7 @@ from app.models import (
     Report,
     User,
 )
-from app.models.types import utcnow
 from app.notifications import notify
-from app.permissions import Action, can
 from app.proposals.services import ProposalError
 from app.proposals.timeline import record_event
 

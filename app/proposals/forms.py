@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
-from app.forms import NUMBER_REQUIRED, REQUIRED, TextLength, row_ids
+from app.core.forms import NUMBER_REQUIRED, REQUIRED, TextLength, row_ids
 
 STANCE_CHOICES = [("for", _l("For")), ("against", _l("Against")), ("neutral", _l("Neutral"))]
 

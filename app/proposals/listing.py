@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import defer, selectinload
 
+from app.core.forms import whole_number
 from app.extensions import db
-from app.forms import whole_number
 from app.models import PUBLIC_STATUSES, Area, Proposal, ProposalStatus
 
 SORTS = {

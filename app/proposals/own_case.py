@@ -6,9 +6,9 @@ meeting's other hosts) — for the services that refuse and the pages that leave
 from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import locale_code
+from app.core.i18n import locale_code
+from app.core.permissions import Action, has_stake, officials_without_stake, stake_in
 from app.models import Proposal, User
-from app.permissions import Action, has_stake, officials_without_stake, stake_in
 from app.proposals.services import ProposalError
 
 REVIEW, MERGE, BALLOT, MINUTES, IMPLEMENTATION = "review", "merge", "ballot", "minutes", "implementation"

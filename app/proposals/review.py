@@ -5,10 +5,10 @@ officials act at the same moment (see services.hold)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from app.core.clock import utcnow
+from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import PhaseKind, Proposal, Support, User
-from app.models.types import utcnow
-from app.permissions import Action, can
 from app.proposals import own_case
 from app.proposals.services import ProposalError, S, acting_role, check_cost, hold, transition
 from app.proposals.timeline import record_event

@@ -15,11 +15,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.areas import all_areas
+from app.core.areas import all_areas
+from app.core.forms import CSRFOnlyForm, page_arg, row_id, whole_number
+from app.core.permissions import Action, can
 from app.extensions import db
-from app.forms import CSRFOnlyForm, page_arg, row_id, whole_number
 from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
-from app.permissions import Action, can
 from app.proposals import comments as comment_service
 from app.proposals import listing, own_case
 from app.proposals import review as review_service

@@ -1,14 +1,14 @@
 """The rules of a proposal's life. Status changes only through :func:`transition`, which also
 writes the timeline event and the notifications."""
-from datetime import date
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import today, utcnow
+from app.core.markdown import render_markdown
+from app.core.permissions import Action, can, roles_in
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import (
     DEFAULT_CATEGORIES,
     Budget,
@@ -21,8 +21,6 @@ from app.models import (
     Support,
     User,
 )
-from app.models.types import utcnow
-from app.permissions import Action, can, roles_in
 from app.proposals.timeline import record_event
 from app.uploads import UploadError, delete_stored, store_photo
 
@@ -121,14 +119,14 @@ def check_may_propose(user: User, budget: Budget) -> None:
     if not budget.process.is_in_phase(PhaseKind.PROPOSALS):
         raise ProposalError(_l("This budget does not take proposals now."))
     minimum = current_app.config["MIN_PROPOSER_AGE"]
-    if user.age_on(date.today()) < minimum:
+    if user.age_on(today()) < minimum:
         raise ProposalError(_l("Proposing is open to residents aged %(age)s and over.", age=minimum))
 
 
 def check_cost(budget: Budget, cost: int) -> None:
     limit = budget.project_limit()
     if limit is not None and cost > limit:
-        from app.i18n import money
+        from app.core.i18n import money
 
         raise ProposalError(
             _l("The cost is over this budget's limit per project, %(limit)s.", limit=money(limit)),

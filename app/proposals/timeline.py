@@ -4,8 +4,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.i18n import money
 from app.extensions import db
-from app.i18n import money
 from app.models import Budget, NotificationKind, Proposal, ProposalEvent, Support, User
 from app.notifications import notify
 
@@ -43,11 +43,11 @@ def event_text(event: ProposalEvent) -> str:
     if "cost" in values:
         values["cost"] = money(values["cost"])
     if "status" in values and event.kind == "implementation":
-        from app.labels import implementation_status_label
+        from app.core.labels import implementation_status_label
 
         values["status"] = implementation_status_label(values["status"])
     if "decision" in values:  # a town-hall decision code, shown in the reader's language
-        from app.labels import decision_label
+        from app.core.labels import decision_label
 
         values["decision"] = decision_label(values["decision"])
     if "budget" in values:  # stored by id so the name shows in the reader's language

@@ -1,7 +1,7 @@
 """Server-rendered SVG charts. Every chart has a data table next to it as its text alternative."""
 from markupsafe import Markup, escape
 
-from app.i18n import money
+from app.core.i18n import money
 
 FUNDED, NOT_FUNDED, LINE = "#1b6e3a", "#9aa5b1", "#a3111d"
 

@@ -4,7 +4,7 @@ The counting library gives every project a reason code with its numbers; this mo
 the translatable sentence for each code. Its English explanation is the fallback."""
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import money
+from app.core.i18n import money
 
 REASON_SENTENCES = {
     "funded": _l("Funded: %(votes)s votes, costs %(cost)s."),

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from app.forms import REQUIRED
+from app.core.forms import REQUIRED
 
 
 class AnnulForm(FlaskForm):

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from app.ballots.forms import CountForm, uploaded_key
 from app.ballots.paper import tally as paper_tally
+from app.core.forms import CSRFOnlyForm
+from app.core.permissions import Action, can, is_nationwide, require
 from app.extensions import db
-from app.forms import CSRFOnlyForm
 from app.models import BallotOpening, Budget, Proposal, Result
-from app.permissions import Action, can, is_nationwide, require
 from app.results import charts, services
 from app.results.adapter import config_for
 from app.results.explanations import explanation_text

@@ -11,7 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.audit import record as audit_record
+from app.core.audit import record as audit_record
+from app.core.clock import utcnow
+from app.core.permissions import Action, can, is_nationwide
 from app.extensions import db
 from app.models import (
     Ballot,
@@ -26,8 +28,6 @@ from app.models import (
     User,
     VoterParticipation,
 )
-from app.models.types import utcnow
-from app.permissions import Action, can, is_nationwide
 from app.proposals.services import ProposalError, transition
 from app.results.adapter import config_for, election, write_pabulib
 from voting import __version__ as voting_version

@@ -2,8 +2,8 @@
 from datetime import date, timedelta
 
 from app.admin.services import set_phase_dates
+from app.core.markdown import render_markdown
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import PHASE_ORDER, BallotConfig, Budget, PhaseKind, Process, Proposal
 
 EN = {"Accept-Language": "en"}

@@ -305,7 +305,7 @@ def test_a_web_link_is_kept_and_shown(client, users, okrug, log_in):
 
 
 def test_the_database_refuses_a_link_that_is_not_http(ctx, users, okrug):
-    from app.models.types import utcnow
+    from app.core.clock import utcnow
 
     start = utcnow() + timedelta(days=3)
     db.session.add(Meeting(area=okrug, host=users["deputy"], title="Sneaky", venue="Hall", starts_at=start,
@@ -318,7 +318,7 @@ def test_the_database_refuses_a_link_that_is_not_http(ctx, users, okrug):
 # --- the rule for every form and every column ------------------------------------------------------------
 
 def test_the_database_refuses_an_over_long_text_even_on_sqlite(ctx, users, okrug):
-    from app.models.types import utcnow
+    from app.core.clock import utcnow
 
     start = utcnow() + timedelta(days=3)
     db.session.add(Meeting(area=okrug, host=users["deputy"], title="T" * 201, venue="Hall", starts_at=start,
@@ -407,7 +407,7 @@ def _form_classes():
     from flask_wtf import FlaskForm
 
     for module in ("app.auth.forms", "app.admin.forms", "app.proposals.forms", "app.ballots.forms", "meetings.forms",
-                   "app.forms"):
+                   "app.core.forms"):
         importlib.import_module(module)
     found, todo = [], list(FlaskForm.__subclasses__())
     while todo:

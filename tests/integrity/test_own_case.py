@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import utcnow
+from app.core.markdown import render_markdown
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import (
     Implementation,
     ImplementationUpdate,
@@ -22,7 +23,6 @@ from app.models import (
     ProposalEvent,
     Support,
 )
-from app.models.types import utcnow
 from meetings.models import AgendaItem, Meeting
 
 from .conftest import make_user, move_to_phase

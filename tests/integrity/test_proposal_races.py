@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
+from app.core.clock import utcnow
+from app.core.markdown import render_markdown
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import (
     PHASE_ORDER,
     Budget,
@@ -29,7 +30,6 @@ from app.models import (
     ProposalEvent,
     Support,
 )
-from app.models.types import utcnow
 from app.proposals import review as review_service
 from app.proposals import services as proposal_service
 from meetings.models import AgendaItem, Meeting

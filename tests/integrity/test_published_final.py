@@ -285,8 +285,8 @@ def test_a_new_mci_rate_does_not_move_the_limit_of_a_running_process(ctx, areas)
     """Attack 7: adding the next year's MCI rate changed the running process's per-project limit
     (21 625 000 → 22 500 000 ₸). Fixed when the proposals phase opens; later processes follow."""
     from app.admin.services import save_budget
+    from app.core.clock import utcnow
     from app.models import Process
-    from app.models.types import utcnow
 
     def process(year, starts):
         p = Process(area=areas["Astana"], year=year, title_kk="P", title_ru="P", title_en=f"P {year}")

@@ -158,7 +158,7 @@ def move_to_phase(process, kind) -> None:
     start and the phases before it are fixed (the database refuses to move them): moving on to a
     later phase then closes voting now and shifts only what follows."""
     from app.admin.services import voting_opened
-    from app.models.types import utcnow
+    from app.core.clock import utcnow
 
     if voting_opened(process) and PHASE_ORDER.index(kind) > PHASE_ORDER.index(PhaseKind.VOTING):
         close_voting(process)
@@ -202,7 +202,7 @@ def open_voting(process, official=None) -> bytes:
 def close_voting(process) -> None:
     """End the voting phase a moment ago (as "Close now" does) and start the results phase."""
     from app.ballots.snapshot import forget
-    from app.models.types import utcnow
+    from app.core.clock import utcnow
 
     voting, results = process.phase(PhaseKind.VOTING), process.phase(PhaseKind.RESULTS)
     now = utcnow() - timedelta(seconds=1)

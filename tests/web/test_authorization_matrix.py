@@ -54,10 +54,11 @@ from app.ballots import opening
 from app.ballots import paper as paper_service
 from app.ballots import services as ballot_service
 from app.ballots.snapshot import snapshot as ballot_snapshot
+from app.core.clock import utcnow
+from app.core.markdown import render_markdown
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.implementation import services as implementation_service
-from app.markdown import render_markdown
 from app.models import (
     BallotConfig,
     Budget,
@@ -71,7 +72,6 @@ from app.models import (
     Support,
     guards,
 )
-from app.models.types import utcnow
 from app.uploads import store_photo
 from meetings.models import ActionItem, AgendaItem, Meeting, Registration
 

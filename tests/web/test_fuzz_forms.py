@@ -45,6 +45,7 @@ def add_states_the_demo_lacks(demo) -> None:
     category, a meeting awaiting its minutes, an uncounted count, and a budget open for voting."""
     from datetime import timedelta
 
+    from app.core.clock import utcnow
     from app.models import (
         BallotConfig,
         Budget,
@@ -54,7 +55,6 @@ def add_states_the_demo_lacks(demo) -> None:
         Proposal,
         Report,
     )
-    from app.models.types import utcnow
     from meetings.models import Meeting
 
     from .conftest import count_votes, open_voting

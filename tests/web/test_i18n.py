@@ -35,7 +35,7 @@ def test_language_switch_refuses_foreign_redirects(client):
 def test_money_is_grouped_with_the_tenge_sign(ctx):
     from flask_babel import force_locale
 
-    from app.i18n import money
+    from app.core.i18n import money
 
     with force_locale("kk"):
         assert money(1234567) == "1\xa0234\xa0567 ₸"

@@ -18,8 +18,8 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from app.core.markdown import render_markdown
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import Area, Category, Comment, PhaseKind, Proposal, Result
 from meetings.models import Meeting
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from app.ballots import services as ballot_service
 from app.ballots.snapshot import snapshot
+from app.core.markdown import render_markdown
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import (
     Ballot,
     BallotConfig,

@@ -15,9 +15,9 @@ from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.models.audit import AuditEntry
-from app.models.types import utcnow
 
 GENESIS = "0" * 64
 # Tables whose rows are not audited: the log itself, high-volume rows that are not official acts, and
