@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.ballots.routes import bp as ballots_bp
     from app.implementation.routes import bp as implementation_bp
     from app.main.routes import bp as main_bp
+    from app.notifications.routes import bp as notifications_bp
     from app.proposals.routes import bp as proposals_bp
     from app.results.routes import bp as results_bp
 
@@ -117,9 +118,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(implementation_bp)
-    from meetings.routes import bp as meetings_bp
+    app.register_blueprint(notifications_bp)
+    import meetings  # a component: it plugs itself in (pages, notifications, template helpers)
 
-    app.register_blueprint(meetings_bp)
+    meetings.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -130,10 +132,8 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.forms import CSRFOnlyForm
     from app.core.i18n import local_date, local_datetime, locale_code, money
     from app.core.labels import (
-        action_status_label,
         decision_label,
         implementation_status_label,
-        meeting_notice,
         proposal_status_label,
         role_label,
         rule_name,
@@ -151,13 +151,12 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
-        rule_name=rule_name, decision_label=decision_label, action_status_label=action_status_label,
-        meeting_notice=meeting_notice, implementation_status_label=implementation_status_label,
+        rule_name=rule_name, decision_label=decision_label, implementation_status_label=implementation_status_label,
     )
 
     @app.context_processor
     def inject_helpers():
-        from app.notifications import unread_count
+        from app.notifications.services import unread_count
 
         return {
             "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,

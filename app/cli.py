@@ -126,7 +126,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-outbox")
     def send_outbox():
         """Deliver queued emails (run from cron)."""
-        from app.mail import deliver_pending
+        from app.notifications.mail import deliver_pending
 
         click.echo(f"Sent {deliver_pending()} email(s).")
 

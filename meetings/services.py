@@ -13,8 +13,9 @@ from app.core.markdown import render_markdown
 from app.core.permissions import Action, can, has_stake
 from app.core.security import LINK_MESSAGE, web_link
 from app.extensions import db
-from app.models import Area, NotificationKind, PhaseKind, Proposal, ProposalStatus, User
-from app.notifications import notify
+from app.models import Area, PhaseKind, Proposal, ProposalStatus, User
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify
 from app.proposals import own_case
 from app.proposals import services as proposal_service
 from app.proposals.services import ProposalError
@@ -162,7 +163,7 @@ def cancel(meeting: Meeting, actor: User, reason: str) -> None:
 
 def _notify_registrants(meeting: Meeting, detail: str, statuses=("registered", "waitlisted")) -> None:
     ids = [r.user_id for r in meeting.registrations if r.status in statuses]
-    notify(ids, NotificationKind.MEETINGS, meeting_id=meeting.id, detail=detail)
+    notify(ids, NotificationKind.MEETINGS, subject=("meeting", meeting.id), detail=detail)
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def unregister(user: User, meeting: Meeting, now: datetime | None = None) -> Reg
         promoted = next((r for r in meeting.registrations if r.status == "waitlisted"), None)
         if promoted is not None:
             promoted.status = "registered"
-            notify([promoted.user_id], NotificationKind.MEETINGS, meeting_id=meeting.id, detail="promoted")
+            notify([promoted.user_id], NotificationKind.MEETINGS, subject=("meeting", meeting.id), detail="promoted")
     db.session.commit()
     return promoted
 
@@ -229,7 +230,7 @@ def send_reminders(now: datetime | None = None) -> int:
             Registration.status == "registered", Registration.reminded_at.is_(None))
     ).all()
     for registration in due:
-        notify([registration.user_id], NotificationKind.MEETINGS, meeting_id=registration.meeting_id,
+        notify([registration.user_id], NotificationKind.MEETINGS, subject=("meeting", registration.meeting_id),
                detail="reminder")
         registration.reminded_at = now
     db.session.commit()
@@ -384,7 +385,7 @@ def publish_minutes(meeting: Meeting, author: User) -> None:
             proposal_service.record_discussion(proposal, decider, meeting=meeting.title, day=day,
                                                decision=item.decision, note=item.note, amendment=amendment)
         recipients.discard(author.id)
-        notify(sorted(recipients), NotificationKind.MEETINGS, meeting_id=meeting.id, detail="minutes")
+        notify(sorted(recipients), NotificationKind.MEETINGS, subject=("meeting", meeting.id), detail="minutes")
         db.session.commit()
     except ProposalError as error:  # changed meanwhile: the proposal service says so
         db.session.rollback()

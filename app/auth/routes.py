@@ -25,7 +25,7 @@ from app.ballots.roll import current_rolls
 from app.core.areas import area_choices
 from app.core.security import safe_next_url
 from app.extensions import db, limiter
-from app.mail import deliver_pending
+from app.notifications.mail import deliver_pending
 
 bp = Blueprint("auth", __name__)
 

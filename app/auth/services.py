@@ -13,8 +13,8 @@ from app.core import clock
 from app.extensions import db
 from app.identity.iin import IIN
 from app.identity.verification import PROVIDERS
-from app.mail import queue_email
 from app.models import Area, User
+from app.notifications.mail import queue_email
 
 RESIDENCE_KINDS = ("district", "rural", "okrug")
 

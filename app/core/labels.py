@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from app.models import AreaKind, PhaseKind
 
 
-def _lookup(table: dict):
+def lookup(table: dict):
     """A function giving the translated label of a code (the code itself when unknown)."""
     return lambda code: str(table.get(code or "", code or ""))
 
@@ -38,7 +38,7 @@ ROLE_LABELS = {
 }
 
 
-status_label = _lookup(PROCESS_STATUS_LABELS)
+status_label = lookup(PROCESS_STATUS_LABELS)
 
 PROPOSAL_STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -56,13 +56,13 @@ PROPOSAL_STATUS_LABELS = {
 STANCE_LABELS = {"for": _l("For"), "against": _l("Against"), "neutral": _l("Neutral")}
 
 
-proposal_status_label = _lookup(PROPOSAL_STATUS_LABELS)
+proposal_status_label = lookup(PROPOSAL_STATUS_LABELS)
 
 
-stance_label = _lookup(STANCE_LABELS)
+stance_label = lookup(STANCE_LABELS)
 
 
-role_label = _lookup(ROLE_LABELS)
+role_label = lookup(ROLE_LABELS)
 
 RULE_NAMES = {
     "greedy": _l("Most votes first (greedy)"),
@@ -73,7 +73,7 @@ RULE_NAMES = {
 }
 
 
-rule_name = _lookup(RULE_NAMES)
+rule_name = lookup(RULE_NAMES)
 
 
 DECISION_LABELS = {
@@ -84,26 +84,7 @@ DECISION_LABELS = {
 }
 
 
-decision_label = _lookup(DECISION_LABELS)
-
-
-ACTION_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "cancelled": _l("cancelled")}
-
-
-action_status_label = _lookup(ACTION_STATUS_LABELS)
-
-
-MEETING_NOTICES = {
-    "rescheduled": _l("the meeting was moved to another time"),
-    "changed": _l("the meeting details changed"),
-    "cancelled": _l("the meeting is cancelled"),
-    "promoted": _l("a place freed up: you are now registered"),
-    "reminder": _l("the meeting starts within 24 hours"),
-    "minutes": _l("the minutes are published"),
-}
-
-
-meeting_notice = _lookup(MEETING_NOTICES)
+decision_label = lookup(DECISION_LABELS)
 
 
 IMPLEMENTATION_STATUS_LABELS = {
@@ -115,4 +96,4 @@ IMPLEMENTATION_STATUS_LABELS = {
 }
 
 
-implementation_status_label = _lookup(IMPLEMENTATION_STATUS_LABELS)
+implementation_status_label = lookup(IMPLEMENTATION_STATUS_LABELS)

@@ -1,7 +1,5 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from app.models.areas import Area, AreaKind
-from app.models.notifications import Notification, NotificationKind, NotificationPreference
-from app.models.outbox import OutboxEmail
 from app.models.processes import (
     PHASE_ORDER,
     Budget,
@@ -29,7 +27,7 @@ from app.models.proposals import (
 from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, User
 
 __all__ = [
-    "Area", "AreaKind", "Notification", "NotificationKind", "NotificationPreference", "OutboxEmail",
+    "Area", "AreaKind",
     "PHASE_ORDER", "Budget", "McIRate", "Phase", "PhaseChange", "PhaseKind", "Process", "mci_for_year",
     "DEFAULT_CATEGORIES", "PUBLIC_STATUSES", "Category", "Comment", "CommentStance", "CommentUseful",
     "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
@@ -66,3 +64,5 @@ from app.models import guards  # noqa: E402,F401  (the database's own refusals, 
 from app.models.sessions import LoginSession  # noqa: E402
 
 __all__ += ["LoginSession"]
+# Packages that keep their own models (app/notifications): imported here so the schema is whole.
+from app.notifications import models as _notifications  # noqa: E402,F401

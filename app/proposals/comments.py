@@ -9,17 +9,9 @@ from app.core.clock import utcnow
 from app.core.markdown import render_markdown
 from app.core.permissions import Action, can
 from app.extensions import db
-from app.models import (
-    Comment,
-    CommentStance,
-    CommentUseful,
-    NotificationKind,
-    Proposal,
-    ProposalStatus,
-    Report,
-    User,
-)
-from app.notifications import notify
+from app.models import Comment, CommentStance, CommentUseful, Proposal, ProposalStatus, Report, User
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify
 from app.proposals.services import ProposalError
 from app.proposals.timeline import record_event
 

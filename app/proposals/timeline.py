@@ -1,13 +1,14 @@
 """The public timeline of a proposal: every change is an event that says who, when and why,
 and the author and supporters hear about it."""
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.i18n import money
 from app.extensions import db
-from app.models import Budget, NotificationKind, Proposal, ProposalEvent, Support, User
-from app.notifications import notify
+from app.models import Budget, Proposal, ProposalEvent, Support, User
+from app.notifications.mail import page_url
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify
 
 # kind -> sentence; the values come from event.data (money under "cost" is formatted).
 EVENT_SENTENCES = {
@@ -91,7 +92,7 @@ def record_event(proposal: Proposal, kind: str, actor: User | None = None, *, ro
             lines = [proposal.title, event_text(event)]
             if note:
                 lines.append(note)
-            lines.append(url_for("proposals.detail", proposal_id=proposal.id, _external=True))
+            lines.append(page_url("proposals.detail", proposal_id=proposal.id))
             return "\n\n".join(lines)
 
         notify(recipients, NotificationKind.PROPOSAL_UPDATES, proposal=proposal, event=event,

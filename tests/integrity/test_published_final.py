@@ -19,7 +19,6 @@ from app.models import (
     AuditEntry,
     BallotConfig,
     Budget,
-    Notification,
     Phase,
     PhaseKind,
     Proposal,
@@ -28,6 +27,7 @@ from app.models import (
     SealedEnvelope,
     VoterParticipation,
 )
+from app.notifications.models import Notification
 from app.results import services as result_service
 
 from .conftest import count_votes, make_user, open_voting

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import OutboxEmail, User
+from app.models import User
+from app.notifications.models import OutboxEmail
 
 from .conftest import PASSWORD, make_user
 

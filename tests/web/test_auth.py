@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
-from app.models import OutboxEmail, User
+from app.models import User
+from app.notifications.models import OutboxEmail
 
 from .conftest import PASSWORD
 

@@ -464,8 +464,8 @@ def _jpeg() -> io.BytesIO:
 def build_world(areas) -> dict:
     from app.auth import sessions
     from app.auth.services import make_reset_token
-    from app.models import NotificationKind
-    from app.notifications import notify
+    from app.notifications.models import NotificationKind
+    from app.notifications.services import notify
 
     people = _people(areas)
     for person in people.values():

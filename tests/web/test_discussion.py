@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Comment, Notification, NotificationPreference, OutboxEmail, Proposal, Report
+from app.models import Comment, Proposal, Report
+from app.notifications.models import Notification, NotificationPreference, OutboxEmail
 
 from .conftest import make_user
 from .test_proposals import EN, propose

@@ -5,15 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import (
-    Ballot,
-    BudgetFollow,
-    Implementation,
-    ImplementationUpdate,
-    Milestone,
-    Notification,
-    Proposal,
-)
+from app.models import Ballot, BudgetFollow, Implementation, ImplementationUpdate, Milestone, Proposal
+from app.notifications.models import Notification
 
 from .conftest import count_votes, make_user
 from .test_proposals import EN

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.auth.passwords import password_problem, personal_details
 from app.extensions import db
-from app.models import OutboxEmail, User
+from app.models import User
+from app.notifications.models import OutboxEmail
 
 from .conftest import PASSWORD
 

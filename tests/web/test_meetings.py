@@ -1,4 +1,5 @@
 """Town halls: scheduling rules, registration and waitlist, reminders, minutes and calendars."""
+import contextvars
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
@@ -6,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Notification, Proposal
+from app.models import Proposal
+from app.notifications.models import Notification, OutboxEmail
 from meetings import services
 from meetings.models import ActionItem, Meeting, Registration
 
@@ -169,6 +171,36 @@ def test_reminders_go_once_to_registrants_of_meetings_within_a_day(app, client, 
     runner = app.test_cli_runner()
     assert "Reminded 0" in runner.invoke(args=["send-reminders"]).output
     assert count(Notification) == 1
+
+
+
+def test_registrants_who_chose_email_get_the_meeting_news_by_email_in_their_language(app, client, users, okrug,
+                                                                                      log_in, monkeypatch):
+    """Meeting notifications are emailed like every other kind: a change, and the cron reminder
+    (from a command, where no request tells the site's address: the link is then the path)."""
+    log_in(users["deputy"])
+    meeting = schedule(client, okrug)
+    client.post("/auth/logout")
+    reader = make_user(home=okrug, locale="ru")
+    log_in(reader)
+    client.post(f"/meetings/{meeting.id}/register")
+    client.post("/notifications/settings", data={"meetings-in_app": "y", "meetings-email": "y"})
+    client.post("/auth/logout")
+    log_in(users["deputy"])
+    client.post(f"/meetings/{meeting.id}/edit", data=meeting_form(okrug, starts="17:00", reason="The hall is busy"))
+    moved = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == reader.email)).one()
+    assert "Meeting with residents of okrug 7" in moved.body and "встреча перенесена" in moved.body.lower() \
+        and f"/meetings/{meeting.id}" in moved.body
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+
+    def cron():  # as `flask send-reminders` runs: an app context and no request
+        with app.app_context():
+            services.send_reminders(meeting.starts_at - timedelta(hours=3))
+
+    contextvars.Context().run(cron)
+    reminder = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == reader.email)
+                                  .order_by(OutboxEmail.id.desc())).first()
+    assert reminder.id != moved.id and reminder.body.endswith(f"\n/meetings/{meeting.id}")
 
 
 # --- minutes ----------------------------------------------------------------------------------

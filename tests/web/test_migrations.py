@@ -152,3 +152,39 @@ def test_upgrading_a_database_with_data_keeps_every_row_and_cuts_garbage_to_the_
         assert db.session.scalar(text("SELECT count(*) FROM electoral_roll")) == 3
         db.session.remove()
         db.engine.dispose()
+
+
+def test_notifications_about_meetings_keep_their_meeting_across_0011(empty_database):
+    """0011 turns notifications.meeting_id (a foreign key into the meetings component) into a
+    subject ('meeting', id): every notification stays, each about the same meeting, both ways."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0010_sealed_ballots")
+        user = db.session.scalar(text("INSERT INTO users (email, full_name, iin, password_hash, locale, "
+                                      "is_active_account, created_at) VALUES ('a@b.kz', 'A', '900101300001', "
+                                      "'x', 'kk', true, '2026-11-01 10:00:00') RETURNING id"))
+        area = db.session.scalar(text("INSERT INTO areas (kind, name_kk, name_ru, name_en, path) "
+                                      "VALUES ('okrug', 'a', 'a', 'a', '/1/') RETURNING id"))
+        meeting = db.session.scalar(text(
+            "INSERT INTO meetings (area_id, host_id, title, description, description_html, kind, starts_at, ends_at, "
+            "status, sequence, created_at) VALUES (:a, :u, 'Town hall', '', '', 'in_person', '2026-12-01 10:00:00', "
+            "'2026-12-01 12:00:00', 'scheduled', 0, '2026-11-01 10:00:00') RETURNING id"), {"a": area, "u": user})
+        for detail, meeting_id in (("reminder", meeting), ("minutes", meeting), (None, None)):
+            db.session.execute(text("INSERT INTO notifications (user_id, kind, meeting_id, detail, created_at) "
+                                    "VALUES (:u, 'meetings', :m, :d, '2026-11-02 10:00:00')"),
+                               {"u": user, "m": meeting_id, "d": detail})
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        rows = db.session.execute(text("SELECT subject_kind, subject_id, detail FROM notifications ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("meeting", meeting, "reminder"), ("meeting", meeting, "minutes"),
+                                            (None, None, None)]
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="0010_sealed_ballots")
+        back = db.session.execute(text("SELECT meeting_id, detail FROM notifications ORDER BY id")).all()
+        assert [tuple(r) for r in back] == [(meeting, "reminder"), (meeting, "minutes"), (None, None)]
+        db.session.commit()
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -302,7 +302,7 @@ def test_review_feasible_with_final_cost_notifies_author_and_supporters(client, 
     assert reviewed.status == "feasible" and reviewed.final_cost == 11_500_000
     event = reviewed.events[-1]
     assert (event.kind, event.actor_role, event.data["cost"]) == ("reviewed_feasible", "akimat", 11_500_000)
-    from app.models import Notification
+    from app.notifications.models import Notification
 
     notified = set(db.session.scalars(select(Notification.user_id).where(Notification.event_id == event.id)))
     assert notified == {users["resident"].id, supporter.id}

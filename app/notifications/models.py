@@ -1,8 +1,8 @@
-"""In-app notifications and each person's choice of what to receive."""
+"""In-app notifications, each person's choice of what to receive, and the email outbox."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -18,7 +18,10 @@ class NotificationKind(StrEnum):
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        CheckConstraint("(subject_kind IS NULL) = (subject_id IS NULL)", name="subject_whole"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -26,16 +29,17 @@ class Notification(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_events.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    # Town-hall notifications: which meeting, and what happened (see meetings.services).
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    detail: Mapped[str | None] = mapped_column(String(32))
+    # What a component's notification is about, by kind and id ("meeting", 7): the app holds no
+    # foreign key into a component; the component describes its subjects (app.notifications.subjects).
+    subject_kind: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None]
+    detail: Mapped[str | None] = mapped_column(String(32))  # what happened to the subject
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal = relationship("Proposal")
     event = relationship("ProposalEvent")
     comment = relationship("Comment")
-    meeting = relationship("Meeting")  # defined in meetings.models
 
 
 class NotificationPreference(db.Model):
@@ -47,3 +51,18 @@ class NotificationPreference(db.Model):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     in_app: Mapped[bool] = mapped_column(default=True)
     email: Mapped[bool] = mapped_column(default=False)
+
+
+class OutboxEmail(db.Model):
+    """An email waiting to be sent: written in the same transaction as the action that causes it."""
+
+    __tablename__ = "outbox_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

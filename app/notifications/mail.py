@@ -2,13 +2,13 @@
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.clock import utcnow
 from app.extensions import db
-from app.models import OutboxEmail
+from app.notifications.models import OutboxEmail
 
 
 def queue_email(recipient: str, subject, body, *, locale: str = "kk") -> OutboxEmail:
@@ -17,6 +17,15 @@ def queue_email(recipient: str, subject, body, *, locale: str = "kk") -> OutboxE
         message = OutboxEmail(recipient=recipient, subject=str(subject), body=str(body))
     db.session.add(message)
     return message
+
+
+def page_url(endpoint: str, **values) -> str:
+    """A page's address for an email. In a request (or with SERVER_NAME set) it is absolute; a
+    command run from cron without SERVER_NAME gets the path, rather than failing to send at all."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:  # no request and no SERVER_NAME: Flask cannot tell the site's address
+        return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def deliver_pending(limit: int = 100) -> int:
