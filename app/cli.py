@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.config import ROOT
+from app.core.errors import ServiceError
 from app.extensions import db
 
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -48,7 +49,7 @@ def register_cli(app: Flask) -> None:
             result = services.count(budget, key_file=key_file.read(1 << 20) if key_file else None)
             if publish:
                 services.publish(result, None)
-        except services.ResultError as error:
+        except ServiceError as error:
             raise click.ClickException(str(error.message)) from None
         click.echo(f"Budget {budget_id}: {result.n_ballots} ballots counted with {result.rule}; "
                    f"funded {', '.join(result.selected) or 'nothing'}; ballots.pb sha256 {result.ballots_sha256}"
@@ -76,9 +77,9 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders():
         """Remind registrants of town halls starting within 24 hours (idempotent; run from cron)."""
-        from meetings.services import send_reminders as remind
+        import meetings
 
-        click.echo(f"Reminded {remind()} registrant(s).")
+        click.echo(f"Reminded {meetings.send_reminders()} registrant(s).")
 
     @app.cli.group()
     def audit():

@@ -8,7 +8,7 @@ from app.core import clock
 from app.core.clock import almaty_moment
 from app.extensions import db
 from app.models import Area, Process, Proposal, ProposalStatus, User
-from meetings import services
+from meetings import minutes, services
 from meetings.models import Meeting
 
 
@@ -49,7 +49,7 @@ def load_demo_meetings(users: dict[str, User], areas: dict[str, Area], processes
             decisions[item.id] = {"decision": "endorsed", "note": "Тұрғындар бірауыздан қолдады / Жители поддержали единогласно"}
         else:
             decisions[item.id] = {"note": "Әкімдікке хат жіберіледі / Направить письмо в акимат"}
-    services.save_minutes(
+    minutes.save_minutes(
         past, deputy, attendance_count=47, attended_user_ids=[p.id for p in residents[:4]],
         summary="Кездесуге 47 тұрғын келді. **Шешімдер** төменде. / Пришли 47 жителей, решения ниже.",
         decisions=decisions,
@@ -57,7 +57,7 @@ def load_demo_meetings(users: dict[str, User], areas: dict[str, Area], processes
                        "owner_id": users["akimat@qatysu.kz"].id, "due_on": today - timedelta(days=1)},
                       {"what": "Қар тазалау кестесін жариялау / Опубликовать график уборки снега",
                        "owner_id": deputy.id, "due_on": today + timedelta(days=20)}])
-    services.publish_minutes(past, deputy)
+    minutes.publish_minutes(past, deputy)
     # Upcoming: small hall, so a waitlist forms.
     soon = services.save_meeting(
         Meeting(), deputy, area=okrug, title="Есеп беру кездесуі / Отчётная встреча депутата",

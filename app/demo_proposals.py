@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text, update
 from werkzeug.security import generate_password_hash
 
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.models import (
@@ -30,7 +31,6 @@ from app.models import (
 from app.proposals import comments as comment_service
 from app.proposals import review as review_service
 from app.proposals import services as proposal_service
-from app.proposals.services import ProposalError
 
 DISTRICTS = ["Almaty district", "Baikonur district", "Esil district", "Nura district", "Saryarka district"]
 OKRUGS_PER_DISTRICT = 3
@@ -606,7 +606,7 @@ def _load(users: dict[str, User], areas: dict[str, Area], process: Process) -> i
                     marker = rng.choice([u for u in neighbours if u.id != comment.author_id])
                     try:
                         comment_service.mark_useful(comment, marker)
-                    except ProposalError:  # the same neighbour twice: once is enough
+                    except ServiceError:  # the same neighbour twice: once is enough
                         pass
 
     # Reviews by the expert council and the akimat, then one merge of a genuine duplicate.

@@ -1,10 +1,25 @@
 """Town halls: deputies schedule meetings, residents register, minutes feed back to proposals.
 
 A component: it uses the app (proposals, users, notifications, permissions) and the app uses only
-what this module exports — ``init_app`` for the factory, and the functions below for the CLI, the
-API, the area dashboard, "My participation" and the demo (tests/test_architecture.py checks it).
+what this module exports (``__all__``) — ``init_app`` for the factory, and the functions below for
+the CLI, the API, the area dashboard, "My participation" and the demo. tests/test_architecture.py
+fails if anything in app/ imports a module of this package by another name.
 """
 from flask_babel import lazy_gettext as _l
+
+from meetings.minutes import publish_minutes, save_minutes
+from meetings.open_data import meeting_record, meetings_page
+from meetings.services import (
+    meetings_in,
+    overdue_in_area,
+    register,
+    registrations_of,
+    schedule,
+    send_reminders,
+)
+
+__all__ = ["SUBJECT", "init_app", "meeting_record", "meetings_in", "meetings_page", "overdue_in_area",
+           "publish_minutes", "register", "registrations_of", "save_minutes", "schedule", "send_reminders"]
 
 SUBJECT = "meeting"  # the kind of a notification about a meeting (Notification.subject_kind)
 

@@ -14,7 +14,19 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from app.core.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range, row_ids, too_long
+from app.core.errors import ServiceError
+from app.core.forms import (
+    NUMBER_REQUIRED,
+    REQUIRED,
+    TextLength,
+    date_range_message,
+    day_in_range,
+    parse_day,
+    row_id,
+    row_ids,
+    too_long,
+    whole_number,
+)
 from app.core.security import LINK_MESSAGE, web_link
 
 AGENDA_LINE = 300  # AgendaItem.title
@@ -87,3 +99,41 @@ class RaiseProposalForm(FlaskForm):
     address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)])
     estimated_cost = IntegerField(_l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)])
     submit = SubmitField(_l("Submit the proposal"))
+
+
+MAX_ACTION_ROWS = 50
+
+
+def read_minutes(values, meeting) -> dict:
+    """The minutes form, written by hand (a decision per agenda item, any number of action items),
+    as :func:`meetings.minutes.save_minutes` takes it. ``values`` is the request's form data. A
+    due date or an attendance that is not one is refused here, with the field it concerns."""
+    decisions = {}
+    for item in meeting.agenda:
+        if f"note-{item.id}" not in values and f"decision-{item.id}" not in values:
+            continue  # not on this host's form (a proposal they may not decide on): left as it is
+        decisions[item.id] = {
+            "decision": values.get(f"decision-{item.id}") or None,
+            "note": values.get(f"note-{item.id}", ""),
+            "title": values.get(f"title-{item.id}", ""),
+            "description": values.get(f"description-{item.id}", ""),
+            "cost": whole_number(values.get(f"cost-{item.id}", "").strip(), max_digits=13),
+        }
+    actions = []
+    for n in range(min(whole_number(values.get("action_rows")) or 0, MAX_ACTION_ROWS)):
+        what = values.get(f"what-{n}", "").strip()
+        if not what:
+            continue
+        given = values.get(f"due-{n}", "").strip()
+        due = parse_day(given)
+        if due is None:
+            raise ServiceError(date_range_message() if given else _l("Give each action item a due date."),
+                               field="action_items")
+        actions.append({"what": what, "owner_id": row_id(whole_number(values.get(f"owner-{n}", ""))), "due_on": due,
+                        "status": values.get(f"status-{n}", "open")})
+    attendance = whole_number(values.get("attendance_count", "0").strip(), max_digits=7)
+    if attendance is None:
+        raise ServiceError(_l("Attendance is a whole number."), field="attendance_count")
+    return {"attendance_count": attendance,
+            "attended_user_ids": [n for n in map(row_id, map(whole_number, values.getlist("attended"))) if n],
+            "summary": values.get("summary", ""), "decisions": decisions, "action_items": actions}

@@ -1,6 +1,4 @@
 """Town-hall pages: lists, a meeting, scheduling, registration, minutes, calendars."""
-from datetime import date, datetime, time
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,13 +6,14 @@ from sqlalchemy import select
 
 from app.core.areas import all_areas, area_label
 from app.core.clock import almaty_moment, local_time, today, utcnow
-from app.core.forms import CSRFOnlyForm, date_range_message, parse_day, row_id, whole_number
+from app.core.errors import ServiceError, refuse
+from app.core.forms import CSRFOnlyForm, row_id
 from app.core.permissions import Action, can
 from app.extensions import db
-from app.models import Area, Budget, Category, PhaseKind, RoleGrant, User
-from app.proposals.services import ProposalError, raise_at_meeting
-from meetings import calendar, services
-from meetings.forms import CorrectionForm, MeetingForm, RaiseProposalForm, ReasonForm
+from app.models import Area, Budget, Category, User
+from app.proposals.services import raise_at_meeting
+from meetings import calendar, minutes, services
+from meetings.forms import CorrectionForm, MeetingForm, RaiseProposalForm, ReasonForm, read_minutes
 from meetings.models import DECISIONS, ActionItem, Meeting
 
 bp = Blueprint("meetings", __name__)
@@ -22,12 +21,6 @@ bp = Blueprint("meetings", __name__)
 
 def _meeting(meeting_id) -> Meeting:
     return db.get_or_404(Meeting, meeting_id, description=_("No such meeting."))
-
-
-def _people(role: str) -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
-        .order_by(User.full_name)))
 
 
 @bp.route("/meetings")
@@ -38,20 +31,17 @@ def index():
     items = services.meetings_in(area, deputy_id=deputy_id, upcoming=when == "upcoming")
     areas = [a for a in all_areas() if a.kind != "okrug"]
     return render_template("meetings/index.html", meetings=items, area=area, areas=areas, when=when,
-                           deputies=_people("deputy"), deputy_id=deputy_id,
+                           deputies=services.people_with_role("deputy"), deputy_id=deputy_id,
                            may_schedule=current_user.is_authenticated and can(current_user, Action.SCHEDULE_MEETINGS))
-
-
-def _local(day: date, at: time) -> datetime:
-    return almaty_moment(day, at)
 
 
 def _form(meeting: Meeting | None) -> MeetingForm:
     form = MeetingForm(obj=meeting)
     by_id = {a.id: a for a in all_areas()}
     form.area_id.choices = [(a.id, area_label(a, by_id)) for a in services.schedulable_areas(current_user)]
-    form.cohost_ids.choices = [(u.id, u.full_name) for u in _people("deputy") if u.id != current_user.id]
-    form.invited_ids.choices = [(u.id, u.full_name) for u in _people("akimat")]
+    form.cohost_ids.choices = [(u.id, u.full_name) for u in services.people_with_role("deputy")
+                               if u.id != current_user.id]
+    form.invited_ids.choices = [(u.id, u.full_name) for u in services.people_with_role("akimat")]
     area = db.session.get(Area, row_id(form.area_id.data)) or (meeting.area if meeting else None) or \
         (by_id.get(form.area_id.choices[0][0]) if form.area_id.choices else None)
     form.proposal_ids.choices = [(p.id, f"No. {p.id} — {p.title}") for p in
@@ -77,25 +67,20 @@ def edit(meeting_id=None):
         abort(403)
     form = _form(meeting)
     if form.validate_on_submit():
-        area = db.session.get(Area, form.area_id.data)
         agenda = [(pid, None) for pid in form.proposal_ids.data or []] + \
             [(None, line) for line in (form.free_items.data or "").splitlines() if line.strip()]
         try:
             saved = services.save_meeting(
-                meeting or Meeting(), current_user, area=area, title=form.title.data,
-                description=form.description.data or "", kind=form.kind.data, venue=form.venue.data,
-                address=form.address.data, online_link=form.online_link.data,
-                starts_at=_local(form.day.data, form.starts.data), ends_at=_local(form.day.data, form.ends.data),
+                meeting or Meeting(), current_user, area=db.session.get(Area, form.area_id.data),
+                title=form.title.data, description=form.description.data or "", kind=form.kind.data,
+                venue=form.venue.data, address=form.address.data, online_link=form.online_link.data,
+                starts_at=almaty_moment(form.day.data, form.starts.data),
+                ends_at=almaty_moment(form.day.data, form.ends.data),
                 capacity=form.capacity.data, cohost_ids=form.cohost_ids.data or [],
                 invited_ids=form.invited_ids.data or [], agenda=agenda, reason=form.reason.data,
             )
-        except services.MeetingError as error:
-            db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            else:
-                flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("The meeting is saved."), "success")
             return redirect(url_for("meetings.show", meeting_id=saved.id))
@@ -110,20 +95,27 @@ def show(meeting_id):
     return render_template(
         "meetings/show.html", meeting=meeting, registration=registration, taken=services.taken_places(meeting),
         waitlist_position=(waitlist.index(registration) + 1) if registration in waitlist else None,
-        host=services.is_host(current_user, meeting), now=utcnow(), form=CSRFOnlyForm(), cancel_form=ReasonForm(),
-        correction_form=CorrectionForm(),
+        host=services.is_host(current_user, meeting), now=utcnow(), today=today(), form=CSRFOnlyForm(),
+        cancel_form=ReasonForm(), correction_form=CorrectionForm(),
     )
 
 
-def _action(meeting_id, action, success):
+def _action(meeting_id, action, success, form=None):
+    """Validate a small form of the meeting page (a button carries only its CSRF token), call one
+    service, flash what happened, and go back to the meeting."""
     meeting = _meeting(meeting_id)
-    if not CSRFOnlyForm().validate_on_submit():
-        abort(400)
+    form = form or CSRFOnlyForm()
+    if not form.validate_on_submit():
+        if isinstance(form, CSRFOnlyForm):
+            abort(400)
+        for errors in form.errors.values():  # CSRFProtect refused a missing token before this
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
     try:
-        action(meeting)
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        action(meeting, form)
+    except ServiceError as error:
+        refuse(error)
     else:
         flash(success, "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -132,72 +124,25 @@ def _action(meeting_id, action, success):
 @bp.post("/meetings/<int:meeting_id>/register")
 @login_required
 def register(meeting_id):
-    return _action(meeting_id, lambda m: services.register(current_user, m), _("You are registered."))
+    return _action(meeting_id, lambda m, f: services.register(current_user, m), _("You are registered."))
 
 
 @bp.post("/meetings/<int:meeting_id>/unregister")
 @login_required
 def unregister(meeting_id):
-    return _action(meeting_id, lambda m: services.unregister(current_user, m), _("Your registration is cancelled."))
+    return _action(meeting_id, lambda m, f: services.unregister(current_user, m), _("Your registration is cancelled."))
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @login_required
 def cancel(meeting_id):
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        return _refused_form(meeting_id, form)
-    return _action(meeting_id, lambda m: services.cancel(m, current_user, form.reason.data or ""),
-                   _("The meeting is cancelled and registered residents are told why."))
+    return _action(meeting_id, lambda m, f: services.cancel(m, current_user, f.reason.data or ""),
+                   _("The meeting is cancelled and registered residents are told why."), ReasonForm())
 
 
-def _refused_form(meeting_id, form):
-    """A small form on the meeting page that did not validate: back to the page with its message
-    (a form without its CSRF token is refused by CSRFProtect before it gets here)."""
-    meeting = _meeting(meeting_id)
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "error")
-    return redirect(url_for("meetings.show", meeting_id=meeting.id))
-
-
-def _read_minutes(meeting: Meeting) -> dict:
-    decisions = {}
-    for item in meeting.agenda:
-        if f"note-{item.id}" not in request.form and f"decision-{item.id}" not in request.form:
-            continue  # not on this host's form (a proposal they may not decide on): left as it is
-        cost = request.form.get(f"cost-{item.id}", "").strip()
-        decisions[item.id] = {
-            "decision": request.form.get(f"decision-{item.id}") or None,
-            "note": request.form.get(f"note-{item.id}", ""),
-            "title": request.form.get(f"title-{item.id}", ""),
-            "description": request.form.get(f"description-{item.id}", ""),
-            "cost": whole_number(cost, max_digits=13),
-        }
-    actions = []
-    for n in range(min(whole_number(request.form.get("action_rows")) or 0, 50)):
-        what = request.form.get(f"what-{n}", "").strip()
-        if not what:
-            continue
-        owner = request.form.get(f"owner-{n}", "")
-        given = request.form.get(f"due-{n}", "").strip()
-        due = parse_day(given)
-        if due is None:
-            raise services.MeetingError(date_range_message() if given else _("Give each action item a due date."),
-                                        field="action_items")
-        actions.append({"what": what, "owner_id": row_id(whole_number(owner)), "due_on": due,
-                        "status": request.form.get(f"status-{n}", "open")})
-    attendance = request.form.get("attendance_count", "0").strip()
-    if whole_number(attendance, max_digits=7) is None:
-        raise services.MeetingError(_("Attendance is a whole number."), field="attendance_count")
-    return {"attendance_count": whole_number(attendance, max_digits=7),
-            "attended_user_ids": [n for n in map(row_id, map(whole_number, request.form.getlist("attended"))) if n],
-            "summary": request.form.get("summary", ""), "decisions": decisions, "action_items": actions}
-
-
-@bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"], endpoint="minutes")
 @login_required
-def minutes(meeting_id):
+def minutes_page(meeting_id):
     meeting = _meeting(meeting_id)
     if not services.is_host(current_user, meeting):
         abort(403)
@@ -206,20 +151,18 @@ def minutes(meeting_id):
         if not form.validate_on_submit():
             abort(400)
         try:
-            services.save_minutes(meeting, current_user, **_read_minutes(meeting))
-            if request.form.get("publish"):
-                services.publish_minutes(meeting, current_user)
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            minutes.record(meeting, current_user, read_minutes(request.form, meeting),
+                           publish=bool(request.form.get("publish")))
+        except ServiceError as error:
+            refuse(error)
         else:
             if meeting.minutes_published:
                 flash(_("The minutes are published and every discussed proposal shows the decision."), "success")
                 return redirect(url_for("meetings.show", meeting_id=meeting.id))
             flash(_("The draft minutes are saved."), "success")
             return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
-    owners = _people("akimat") + _people("deputy")
-    refusals = {item.id: services.may_decide(current_user, item) for item in meeting.agenda if item.proposal_id}
+    owners = services.people_with_role("akimat") + services.people_with_role("deputy")
+    refusals = {item.id: minutes.may_decide(current_user, item) for item in meeting.agenda if item.proposal_id}
     return render_template("meetings/minutes.html", meeting=meeting, form=form, decisions=DECISIONS,
                            owners=owners, rows=max(3, len(meeting.action_items) + 1), refusals=refusals,
                            limits=services.TEXT_LIMITS)
@@ -228,11 +171,8 @@ def minutes(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/corrections")
 @login_required
 def correction(meeting_id):
-    form = CorrectionForm()
-    if not form.validate_on_submit():
-        return _refused_form(meeting_id, form)
-    return _action(meeting_id, lambda m: services.add_correction(m, current_user, form.text.data or ""),
-                   _("The correction is appended."))
+    return _action(meeting_id, lambda m, f: minutes.add_correction(m, current_user, f.text.data or ""),
+                   _("The correction is appended."), CorrectionForm())
 
 
 @bp.post("/action-items/<int:item_id>/status")
@@ -242,9 +182,9 @@ def action_status(item_id):
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
     try:
-        services.set_action_status(item, current_user, request.form.get("status", ""))
-    except services.MeetingError as error:
-        flash(str(error.message), "error")
+        minutes.set_action_status(item, current_user, request.form.get("status", ""))
+    except ServiceError as error:
+        refuse(error)
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("meetings.show", meeting_id=item.meeting_id))
 
@@ -255,8 +195,7 @@ def raise_proposal(meeting_id):
     meeting = _meeting(meeting_id)
     if not services.is_host(current_user, meeting):
         abort(403)
-    budgets = [b for b in db.session.scalars(select(Budget).where(Budget.area_id.in_(meeting.area.ancestor_ids)))
-               if b.process.is_in_phase(PhaseKind.PROPOSALS)]
+    budgets = services.budgets_open_at(meeting)
     form = RaiseProposalForm()
     form.budget_id.choices = [(b.id, f"{b.name} — {b.process.title}") for b in budgets]
     process_ids = {b.process_id for b in budgets}
@@ -268,8 +207,8 @@ def raise_proposal(meeting_id):
                 current_user, db.session.get(Budget, form.budget_id.data), meeting.title, title=form.title.data,
                 description=form.description.data, category=db.session.get(Category, form.category_id.data or 0),
                 address=form.address.data, cost=form.estimated_cost.data)
-        except ProposalError as error:
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("The proposal is submitted on behalf of the meeting."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
@@ -284,11 +223,8 @@ def deputy(user_id):
         abort(404)
     held = services.meetings_in(None, deputy_id=person.id, upcoming=False)
     upcoming = services.meetings_in(None, deputy_id=person.id, upcoming=True)
-    open_items = db.session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id,
-                                                             ActionItem.status == "open")
-                                    .order_by(ActionItem.due_on)).all()
     return render_template("meetings/deputy.html", person=person, okrugs=okrugs, held=held, upcoming=upcoming,
-                           open_items=open_items, today=today(), form=CSRFOnlyForm())
+                           open_items=services.open_items_of(person), today=today(), form=CSRFOnlyForm())
 
 
 @bp.route("/action-items/overdue")
@@ -309,7 +245,5 @@ def meeting_ics(meeting_id):
 @bp.route("/areas/<int:area_id>/meetings.ics")
 def area_ics(area_id):
     area = db.get_or_404(Area, area_id)
-    items = list(db.session.scalars(select(Meeting).where(Meeting.area_id.in_(area.subtree_select()))
-                                    .order_by(Meeting.starts_at)))
-    return Response(calendar.calendar_for(items, name=f"Qatysu — {area.name}"),
+    return Response(calendar.calendar_for(services.meetings_of_area(area), name=f"Qatysu — {area.name}"),
                     mimetype="text/calendar; charset=utf-8")

@@ -1,36 +1,26 @@
-"""The rules of town halls: scheduling without clashes, registration with a waitlist,
-reminders, and minutes that change the proposals they discuss."""
+"""The rules of town halls: scheduling without clashes, registration with a waitlist, reminders,
+and the lists the pages show. The minutes are in :mod:`meetings.minutes`."""
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from app.core import clock
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.forms import too_long
 from app.core.markdown import render_markdown
-from app.core.permissions import Action, can, has_stake
+from app.core.permissions import Action, can
 from app.core.security import LINK_MESSAGE, web_link
 from app.extensions import db
-from app.models import Area, PhaseKind, Proposal, ProposalStatus, User
+from app.models import Area, Budget, PhaseKind, Proposal, ProposalStatus, RoleGrant, User
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
-from app.proposals import own_case
-from app.proposals import services as proposal_service
-from app.proposals.services import ProposalError
-from app.proposals.timeline import followers, record_event
-from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection, Registration
+from meetings.models import ActionItem, AgendaItem, Meeting, Registration
 
 DISCUSSABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.FEASIBLE.value, ProposalStatus.NOT_FEASIBLE.value,
                ProposalStatus.ON_BALLOT.value)
-
-
-class MeetingError(Exception):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 # --- who may do what -----------------------------------------------------------------------
@@ -84,35 +74,35 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
     now = now or utcnow()
     creating = meeting.id is None
     if not may_schedule(actor, area):
-        raise MeetingError(_l("You can schedule meetings only in your own okrug or area."), field="area_id")
+        raise ServiceError(_l("You can schedule meetings only in your own okrug or area."), field="area_id")
     if not creating and not is_host(actor, meeting):
-        raise MeetingError(_l("Only the meeting's hosts can change it."))
+        raise ServiceError(_l("Only the meeting's hosts can change it."))
     if starts_at <= now:
-        raise MeetingError(_l("A meeting cannot start in the past."), field="starts_at")
+        raise ServiceError(_l("A meeting cannot start in the past."), field="starts_at")
     if ends_at <= starts_at:
-        raise MeetingError(_l("A meeting must end after it starts."), field="ends_at")
+        raise ServiceError(_l("A meeting must end after it starts."), field="ends_at")
     if kind in ("in_person", "hybrid") and not (venue or "").strip():
-        raise MeetingError(_l("Give the venue of an in-person meeting."), field="venue")
+        raise ServiceError(_l("Give the venue of an in-person meeting."), field="venue")
     if (online_link or "").strip() and web_link(online_link) is None:
-        raise MeetingError(LINK_MESSAGE, field="online_link")  # shown as a link: never javascript: or data:
+        raise ServiceError(LINK_MESSAGE, field="online_link")  # shown as a link: never javascript: or data:
     if kind in ("online", "hybrid") and not (online_link or "").strip():
-        raise MeetingError(_l("Give the link of an online meeting (https://…)."), field="online_link")
+        raise ServiceError(_l("Give the link of an online meeting (https://…)."), field="online_link")
     if not creating and not (reason or "").strip():
-        raise MeetingError(_l("Give the reason for the change: registered residents will read it."), field="reason")
+        raise ServiceError(_l("Give the reason for the change: registered residents will read it."), field="reason")
     cohosts = list(db.session.scalars(select(User).where(User.id.in_(cohost_ids)))) if cohost_ids else []
     for cohost in cohosts:
         if not any(g.role == "deputy" for g in cohost.grants):
-            raise MeetingError(_l("Co-hosts must be maslikhat deputies."), field="cohost_ids")
+            raise ServiceError(_l("Co-hosts must be maslikhat deputies."), field="cohost_ids")
     invited = list(db.session.scalars(select(User).where(User.id.in_(invited_ids)))) if invited_ids else []
     for person in invited:
         if not any(g.role == "akimat" for g in person.grants):
-            raise MeetingError(_l("Invited officials must be akimat officials."), field="invited_ids")
+            raise ServiceError(_l("Invited officials must be akimat officials."), field="invited_ids")
     meeting.kind, meeting.venue = kind, (venue or "").strip() or None
     host_ids = [meeting.host_id or actor.id, *[c.id for c in cohosts]]
     clash = clashes(meeting, starts_at, ends_at, host_ids)
     if clash:
         other = clash[0]
-        raise MeetingError(_l("This time clashes with «%(title)s» (%(when)s) of the same deputy or venue.",
+        raise ServiceError(_l("This time clashes with «%(title)s» (%(when)s) of the same deputy or venue.",
                               title=other.title, when=format_date(other.starts_at, "medium")), field="starts_at")
     proposals = []
     on_agenda = set() if creating else {item.proposal_id for item in meeting.agenda}
@@ -125,7 +115,7 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
             # agenda stays when the meeting is edited.
             if proposal is None or not proposal.area.is_within(area) and not area.is_within(proposal.area) \
                     or (proposal_id not in on_agenda and not is_discussable(proposal)):
-                raise MeetingError(_l("Agenda proposals must belong to the meeting's area."), field="agenda")
+                raise ServiceError(_l("Agenda proposals must belong to the meeting's area."), field="agenda")
             proposals.append(proposal)
     moved = not creating and (meeting.starts_at != starts_at or meeting.ends_at != ends_at)
     if creating:
@@ -147,14 +137,19 @@ def save_meeting(meeting: Meeting, actor: User, *, area: Area, title: str, descr
     return meeting
 
 
+
+def schedule(actor: User, **details) -> Meeting:
+    """A new meeting hosted by ``actor`` (the details as :func:`save_meeting` takes them)."""
+    return save_meeting(Meeting(), actor, **details)
+
 def cancel(meeting: Meeting, actor: User, reason: str) -> None:
     if not is_host(actor, meeting):
-        raise MeetingError(_l("Only the meeting's hosts can cancel it."))
+        raise ServiceError(_l("Only the meeting's hosts can cancel it."))
     if meeting.is_cancelled:
-        raise MeetingError(_l("This meeting is already cancelled."))
+        raise ServiceError(_l("This meeting is already cancelled."))
     if len(reason.strip()) < 5:
-        raise MeetingError(_l("Give the reason for cancelling (at least 5 characters)."), field="reason")
-    _fits(reason.strip(), "reason")
+        raise ServiceError(_l("Give the reason for cancelling (at least 5 characters)."), field="reason")
+    check_length(reason.strip(), "reason")
     meeting.status, meeting.status_reason = "cancelled", reason.strip()
     meeting.sequence += 1
     _notify_registrants(meeting, "cancelled")
@@ -183,12 +178,12 @@ def register(user: User, meeting: Meeting, now: datetime | None = None) -> Regis
     Registration closes when the meeting starts."""
     now = now or utcnow()
     if meeting.is_cancelled:
-        raise MeetingError(_l("This meeting is cancelled."))
+        raise ServiceError(_l("This meeting is cancelled."))
     if now >= meeting.starts_at:
-        raise MeetingError(_l("Registration closed when the meeting started."))
+        raise ServiceError(_l("Registration closed when the meeting started."))
     existing = next((r for r in meeting.registrations if r.user_id == user.id), None)
     if existing is not None and existing.status != "cancelled":
-        raise MeetingError(_l("You are already registered for this meeting."))
+        raise ServiceError(_l("You are already registered for this meeting."))
     full = meeting.capacity is not None and taken_places(meeting) >= meeting.capacity
     status = "waitlisted" if full else "registered"
     if existing is not None:  # registering again after cancelling: back of the queue
@@ -205,9 +200,9 @@ def unregister(user: User, meeting: Meeting, now: datetime | None = None) -> Reg
     Returns the promoted registration, if any."""
     registration = registration_of(user, meeting)
     if registration is None:
-        raise MeetingError(_l("You are not registered for this meeting."))
+        raise ServiceError(_l("You are not registered for this meeting."))
     if (now or utcnow()) >= meeting.starts_at:
-        raise MeetingError(_l("The meeting has started; registrations cannot change now."))
+        raise ServiceError(_l("The meeting has started; registrations cannot change now."))
     freed = registration.status == "registered"
     registration.status = "cancelled"
     promoted = None
@@ -237,190 +232,31 @@ def send_reminders(now: datetime | None = None) -> int:
     return len(due)
 
 
-# --- minutes ---------------------------------------------------------------------------------
+# --- what fits, what may be discussed ------------------------------------------------------------
 
 # The longest text each part of the minutes (and a correction or a cancellation reason) may hold;
 # the columns' CHECKs say the same.
 TEXT_LIMITS = {"summary": 20_000, "note": 2000, "title": 200, "description": 10_000, "what": 1000,
-                  "text": 3000, "reason": 1000}
+               "text": 3000, "reason": 1000}
 
 
-def _fits(text: str | None, part: str) -> None:
+def check_length(text: str | None, part: str) -> None:
     problem = too_long(text, TEXT_LIMITS[part])
     if problem:
-        raise MeetingError(problem, field=part)
+        raise ServiceError(problem, field=part)
 
 
-def check_minutes_author(user: User, meeting: Meeting, now: datetime | None = None) -> None:
-    if not is_host(user, meeting):
-        raise MeetingError(_l("Only the deputies hosting this meeting record its minutes."))
-    if meeting.is_cancelled:
-        raise MeetingError(_l("A cancelled meeting has no minutes."))
-    if (now or utcnow()) < meeting.starts_at:
-        raise MeetingError(_l("Minutes are recorded after the meeting has started."))
+def is_discussable(proposal: Proposal) -> bool:
+    return proposal.status in DISCUSSABLE and not proposal.is_hidden
 
 
-def may_decide(user: User, item: AgendaItem) -> str | None:
-    """None if ``user`` (a host) may record the decision on this agenda proposal; else why not and
-    which other hosts can: no host decides on a proposal they wrote or support."""
-    return own_case.refusal(user, item.proposal, own_case.MINUTES, hosts=item.meeting.hosts)
-
-
-def nobody_may_decide(item: AgendaItem) -> bool:
-    """Every host of the meeting wrote or supports this agenda proposal: its minutes record that
-    it was heard and that no decision was taken (another meeting can take one)."""
-    return all(has_stake(host, item.proposal) for host in item.meeting.hosts)
-
-
-def _hold_draft(meeting: Meeting, refusal) -> None:
-    """Lock the meeting's row for this transaction if its minutes are still a draft (an UPDATE
-    that changes nothing and whose WHERE is the check, as proposals.services.hold does): of a
-    save and a publish, or two publishes, at one moment the first wins; the other is refused."""
-    held = db.session.execute(
-        update(Meeting).where(Meeting.id == meeting.id, Meeting.minutes_published_at.is_(None))
-        .values(minutes_published_at=Meeting.minutes_published_at).execution_options(synchronize_session=False)
-    ).rowcount
-    if held != 1:
-        db.session.rollback()
-        raise MeetingError(refusal)
-
-
-def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, attended_user_ids: list[int],
-                 summary: str, decisions: dict[int, dict], action_items: list[dict]) -> None:
-    """Save (or update) the draft minutes. ``decisions`` maps agenda item id to
-    {decision, note, title, description, cost}; an item left out keeps what it has (the form
-    leaves out the proposals this host may not decide on: one they wrote or support — another
-    host records that decision, and is named as its author). ``action_items`` are
-    {what, owner_id, due_on}."""
-    check_minutes_author(author, meeting)
-    if meeting.minutes_published:
-        raise MeetingError(_l("Published minutes are not edited; append a correction instead."))
-    if attendance_count < 0:
-        raise MeetingError(_l("Attendance cannot be negative."), field="attendance_count")
-    _fits(summary, "summary")
-    for data in decisions.values():
-        for part in ("note", "title", "description"):
-            _fits((data.get(part) or "").strip(), part)
-    for entry in action_items:
-        _fits(entry["what"].strip(), "what")
-    _hold_draft(meeting, _l("Published minutes are not edited; append a correction instead."))
-    meeting.attendance_count = attendance_count
-    meeting.summary, meeting.summary_html = summary, render_markdown(summary)
-    attended = set(attended_user_ids)
-    for registration in meeting.registrations:
-        registration.attended = registration.user_id in attended
-    for item in meeting.agenda:
-        if item.id not in decisions:
-            continue
-        data = decisions[item.id] or {}
-        if item.proposal_id is None:
-            item.note = (data.get("note") or "").strip() or None
-            continue
-        refused = may_decide(author, item)
-        if refused:
-            raise MeetingError(refused, field="decisions")
-        decision = data.get("decision") or None
-        if decision is not None and decision not in DECISIONS:
-            raise MeetingError(_l("Unknown decision."), field="decisions")
-        item.decision, item.note = decision, (data.get("note") or "").strip() or None
-        item.decided_by = author if decision else None
-        if decision == "amended":
-            if not (data.get("title") or data.get("description") or data.get("cost")):
-                raise MeetingError(_l("An amendment needs a new text or a new cost estimate."), field="decisions")
-            check_amendable(item.proposal)
-            item.amended_title = (data.get("title") or "").strip() or None
-            item.amended_description = data.get("description") or None
-            item.amended_cost = data.get("cost") or None
-        else:
-            item.amended_title = item.amended_description = item.amended_cost = None
-    owners = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_([a["owner_id"] for a in action_items])))} if action_items else {}
-    new_items = []
-    for entry in action_items:
-        owner = owners.get(entry["owner_id"])
-        if owner is None or not any(g.role in ("akimat", "deputy") for g in owner.grants):
-            raise MeetingError(_l("An action item's owner must be an akimat official or a deputy."),
-                               field="action_items")
-        new_items.append(ActionItem(what=entry["what"].strip(), owner=owner, due_on=entry["due_on"],
-                                    status=entry.get("status", "open")))
-    meeting.action_items = new_items
-    db.session.commit()
-
-
-def publish_minutes(meeting: Meeting, author: User) -> None:
-    """Make the minutes public in one transaction: an event on every discussed proposal (in the
-    name of the host who recorded its decision), the amendments applied through the proposal
-    service, and notifications to authors, supporters and attendees. If any part fails, nothing
-    changes; of two publishes at one moment the first wins and the second is refused."""
-    check_minutes_author(author, meeting)
-    if meeting.minutes_published:
-        raise MeetingError(_l("These minutes are already published."))
-    _hold_draft(meeting, _l("These minutes are already published."))  # before reading the decisions
-    undecided = [i for i in meeting.agenda if i.proposal_id and not i.decision and not nobody_may_decide(i)]
-    if undecided:
-        raise MeetingError(_l("Record a decision for every proposal on the agenda first."))
-    day = meeting.starts_at.date().isoformat()
-    try:
-        meeting.minutes_published_at = utcnow()
-        recipients = {r.user_id for r in meeting.registrations if r.attended}
-        for item in meeting.agenda:
-            if item.proposal_id is None:
-                continue
-            proposal = item.proposal
-            recipients.update(followers(proposal))
-            if not item.decision:  # every host had a stake: heard, not decided
-                record_event(proposal, "discussed_without_decision", author, role="deputy",
-                             meeting=meeting.title, date=day)
-                continue
-            decider = item.decided_by or author
-            if has_stake(decider, proposal):
-                raise MeetingError(_l("The decision on proposal No. %(n)s was recorded by %(name)s, who has since "
-                                      "written or supported it: another host must record it again.",
-                                      n=proposal.id, name=decider.full_name))
-            amendment = None
-            if item.decision == "amended":
-                check_amendable(proposal)
-                amendment = {"title": item.amended_title, "description": item.amended_description,
-                             "cost": item.amended_cost}
-            proposal_service.record_discussion(proposal, decider, meeting=meeting.title, day=day,
-                                               decision=item.decision, note=item.note, amendment=amendment)
-        recipients.discard(author.id)
-        notify(sorted(recipients), NotificationKind.MEETINGS, subject=("meeting", meeting.id), detail="minutes")
-        db.session.commit()
-    except ProposalError as error:  # changed meanwhile: the proposal service says so
-        db.session.rollback()
-        raise MeetingError(error.message) from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-def add_correction(meeting: Meeting, author: User, text: str) -> MinutesCorrection:
-    """Published minutes are never edited: a correction is appended, with its own event on every
-    discussed proposal."""
-    check_minutes_author(author, meeting)
-    if not meeting.minutes_published:
-        raise MeetingError(_l("Edit the draft instead: the minutes are not published yet."))
-    if len(text.strip()) < 5:
-        raise MeetingError(_l("Write the correction (at least 5 characters)."), field="text")
-    _fits(text.strip(), "text")
-    correction = MinutesCorrection(meeting=meeting, author=author, text=text.strip())
-    db.session.add(correction)
-    for item in meeting.agenda:
-        if item.proposal_id:
-            record_event(item.proposal, "minutes_corrected", author, role="deputy", note=text.strip(),
-                         meeting=meeting.title)
-    db.session.commit()
-    return correction
-
-
-def set_action_status(item: ActionItem, user: User, status: str) -> None:
-    if status not in ("open", "done", "cancelled"):
-        raise MeetingError(_l("Unknown status."))
-    if not (item.owner_id == user.id or is_host(user, item.meeting)):
-        raise MeetingError(_l("Only the owner or the meeting's hosts update an action item."))
-    item.status = status
-    db.session.commit()
+def discussable_proposals(area: Area) -> list[Proposal]:
+    """Proposals a meeting in ``area`` may put on its agenda: those of the area and the areas
+    containing it (an okrug meeting discusses its district's proposals)."""
+    ids = set(area.ancestor_ids)
+    query = select(Proposal).where(Proposal.status.in_(DISCUSSABLE), Proposal.hidden_at.is_(None),
+                                   or_(Proposal.area_id.in_(ids), Proposal.area_id.in_(area.subtree_select())))
+    return list(db.session.scalars(query.order_by(Proposal.support_count.desc(), Proposal.id).limit(200)))
 
 
 # --- listings ----------------------------------------------------------------------------------
@@ -449,43 +285,6 @@ def overdue_action_items(user: User, today: date | None = None) -> list[ActionIt
     return [i for i in items if can(user, Action.COUNT_AND_PUBLISH, i.meeting.area)]
 
 
-def deputies_of(area: Area) -> list[User]:
-    from app.models import RoleGrant
-
-    grants = db.session.scalars(select(RoleGrant).where(RoleGrant.role == "deputy",
-                                                        RoleGrant.area_id.in_(area.subtree_select())))
-    return [g.user for g in grants]
-
-
-def is_discussable(proposal: Proposal) -> bool:
-    return proposal.status in DISCUSSABLE and not proposal.is_hidden
-
-
-def check_amendable(proposal: Proposal) -> None:
-    """Minutes amend a proposal's text or cost only while it is open for discussion — not once
-    it is withdrawn, merged, hidden or decided — and never while it is on a ballot being voted
-    on: the voters who already chose it chose the text and cost they saw."""
-    if not is_discussable(proposal):
-        raise MeetingError(_l("This proposal cannot change from its current status that way."), field="decisions")
-    from app.ballots.services import voting_opened
-
-    voting = proposal.process.phase(PhaseKind.VOTING)
-    started = voting is not None and voting.starts_at <= utcnow()
-    if proposal.status == ProposalStatus.ON_BALLOT.value and (started or voting_opened(proposal.budget)):
-        raise MeetingError(_l("The ballot is fixed once voting has started."), field="decisions")
-
-
-def discussable_proposals(area: Area) -> list[Proposal]:
-    """Proposals a meeting in ``area`` may put on its agenda: those of the area and the areas
-    containing it (an okrug meeting discusses its district's proposals)."""
-    ids = set(area.ancestor_ids)
-    query = select(Proposal).where(Proposal.status.in_(DISCUSSABLE), Proposal.hidden_at.is_(None),
-                                   or_(Proposal.area_id.in_(ids), Proposal.area_id.in_(area.subtree_select())))
-    return list(db.session.scalars(query.order_by(Proposal.support_count.desc(), Proposal.id).limit(200)))
-
-
-
-
 def overdue_in_area(area: Area, today: date | None = None) -> list[ActionItem]:
     """Open action items past due from meetings in ``area`` (public, for the area dashboard)."""
     return list(db.session.scalars(
@@ -499,3 +298,29 @@ def registrations_of(user: User) -> list[Registration]:
     return list(db.session.scalars(
         select(Registration).join(Meeting).where(Registration.user_id == user.id, Registration.status != "cancelled")
         .order_by(Meeting.starts_at.desc())))
+
+
+def people_with_role(role: str) -> list[User]:
+    """Everyone granted ``role`` anywhere, by name (the co-host, invitee and owner choices)."""
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
+        .order_by(User.full_name)))
+
+
+def open_items_of(person: User) -> list[ActionItem]:
+    """The action items a person still owes, soonest due first (their deputy page)."""
+    return list(db.session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id,
+                                                            ActionItem.status == "open").order_by(ActionItem.due_on)))
+
+
+def meetings_of_area(area: Area) -> list[Meeting]:
+    """Every meeting in ``area`` and the areas inside it, in time order (its calendar feed)."""
+    return list(db.session.scalars(select(Meeting).where(Meeting.area_id.in_(area.subtree_select()))
+                                   .order_by(Meeting.starts_at)))
+
+
+def budgets_open_at(meeting: Meeting) -> list[Budget]:
+    """Budgets a proposal raised at ``meeting`` may go to: those of its area and the areas around
+    it whose process takes proposals now."""
+    return [b for b in db.session.scalars(select(Budget).where(Budget.area_id.in_(meeting.area.ancestor_ids)))
+            if b.process.is_in_phase(PhaseKind.PROPOSALS)]

@@ -1,10 +1,10 @@
 """Admin pages: areas, processes and phases, budgets, role grants, MCI rates.
 
-Every route checks the permission for the exact area it touches (app.permissions)."""
+Every route checks the permission for the exact area it touches (app.core.permissions); a change
+made "nationwide or in this area" is checked by require_scope."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from app.admin import services
 from app.admin.forms import (
@@ -16,42 +16,35 @@ from app.admin.forms import (
     PhaseChangeForm,
     ProcessForm,
 )
+from app.core import audit
 from app.core.areas import all_areas, area_label
+from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm as ConfirmForm
 from app.core.forms import page_arg, row_id
 from app.core.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
-from app.core.permissions import Action, areas_where, can, is_nationwide, require, requires
+from app.core.permissions import (
+    Action,
+    areas_in_scope,
+    can,
+    is_nationwide,
+    require,
+    require_scope,
+    requires,
+)
 from app.extensions import db
-from app.models import PHASE_ORDER, Area, Budget, Category, McIRate, PhaseKind, Process, Proposal, RoleGrant
-from app.proposals.services import ensure_default_categories
+from app.models import PHASE_ORDER, Area, Budget, Category, PhaseKind, Process, RoleGrant
 
 bp = Blueprint("admin", __name__)
 
 
-def _scope(action: Action) -> list[Area]:
-    """Areas the current user may act on for ``action`` (whole subtrees of their grants)."""
-    tops = areas_where(current_user, action)
-    areas = all_areas()
-    if any(top is None for top in tops):
-        return areas
-    return [a for a in areas if any(a.is_within(top) for top in tops)]
-
-
 def _choices(action: Action, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
     by_id = {a.id: a for a in all_areas()}
-    return [(a.id, area_label(a, by_id)) for a in _scope(action) if kinds is None or a.kind in kinds]
+    return [(a.id, area_label(a, by_id)) for a in areas_in_scope(current_user, action)
+            if kinds is None or a.kind in kinds]
 
 
 def _area_or_404(area_id) -> Area:
     return db.get_or_404(Area, area_id, description=_("No such area."))
-
-
-def _fail(form, error: services.AdminError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
-        field.errors.append(error.message)
-    else:
-        flash(str(error.message), "error")
 
 
 @bp.route("/")
@@ -68,8 +61,8 @@ def dashboard():
 @bp.route("/areas")
 @requires(Action.MANAGE_AREAS)
 def areas():
-    scope = _scope(Action.MANAGE_AREAS)
-    return render_template("admin/areas.html", areas=scope, kind_labels=AREA_KIND_LABELS)
+    return render_template("admin/areas.html", areas=areas_in_scope(current_user, Action.MANAGE_AREAS),
+                           kind_labels=AREA_KIND_LABELS)
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])
@@ -80,23 +73,18 @@ def area_form(area_id=None):
     if area_id:
         require(Action.MANAGE_AREAS, area)
     form = AreaForm(obj=area)
-    nationwide = None in areas_where(current_user, Action.MANAGE_AREAS)
-    parent_choices = _choices(Action.MANAGE_AREAS)
+    nationwide = is_nationwide(current_user, Action.MANAGE_AREAS)
     form.parent_id.choices = ([(0, _("(top level)"))] if nationwide else []) + [
-        c for c in parent_choices if c[0] != area.id
+        c for c in _choices(Action.MANAGE_AREAS) if c[0] != area.id
     ]
     if form.validate_on_submit():
         parent = db.session.get(Area, form.parent_id.data) if form.parent_id.data else None
-        if parent is None and not nationwide:
-            abort(403)
-        if parent is not None:
-            require(Action.MANAGE_AREAS, parent)
+        require_scope(Action.MANAGE_AREAS, parent)  # a top-level area is a nationwide change
         try:
             services.save_area_from(area, parent, kato=form.kato.data or None,
                                     **{k: getattr(form, k).data for k in ("kind", "name_kk", "name_ru", "name_en")})
-        except services.AdminError as error:
-            db.session.rollback()
-            _fail(form, error)
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("The area is saved."), "success")
             return redirect(url_for("admin.areas"))
@@ -110,11 +98,8 @@ def area_form(area_id=None):
 @bp.route("/processes")
 @requires(Action.MANAGE_PROCESSES)
 def processes():
-    scope_ids = [a.id for a in _scope(Action.MANAGE_PROCESSES)]
-    items = db.session.scalars(
-        select(Process).where(Process.area_id.in_(scope_ids)).order_by(Process.year.desc(), Process.id)
-    )
-    return render_template("admin/processes.html", processes=list(items), phase_labels=PHASE_LABELS)
+    return render_template("admin/processes.html", processes=services.processes_in(
+        areas_in_scope(current_user, Action.MANAGE_PROCESSES)), phase_labels=PHASE_LABELS)
 
 
 @bp.route("/processes/new", methods=["GET", "POST"])
@@ -129,30 +114,16 @@ def process_form(process_id=None):
     if form.validate_on_submit():
         area = _area_or_404(form.area_id.data)
         require(Action.MANAGE_PROCESSES, area)
-        for name in ("year", "title_kk", "title_ru", "title_en"):
-            setattr(process, name, getattr(form, name).data)
-        process.support_threshold = form.support_threshold.data or 0
-        process.description = form.description.data or ""
-        days = {
-            kind: (getattr(form, kind.value).starts_on.data, getattr(form, kind.value).ends_on.data)
-            for kind in PHASE_ORDER
-        }
         try:
-            services.set_area_and_scope(process, area, form.voting_scope.data)
-            services.set_phase_dates(process, days)
-        except services.AdminError as error:
-            db.session.rollback()
-            target = getattr(form, error.field) if error.field else None
-            if target is not None and hasattr(target, "form"):
-                target.form.ends_on.errors.append(error.message)
-            elif target is not None:
-                target.errors = list(target.errors) + [error.message]
-            else:
-                flash(str(error.message), "error")
+            services.save_process(
+                process, area, scope=form.voting_scope.data, year=form.year.data,
+                titles={name: getattr(form, name).data for name in ("title_kk", "title_ru", "title_en")},
+                description=form.description.data or "", support_threshold=form.support_threshold.data or 0,
+                days={kind: (getattr(form, kind.value).starts_on.data, getattr(form, kind.value).ends_on.data)
+                      for kind in PHASE_ORDER})
+        except ServiceError as error:
+            refuse(error, form)
         else:
-            ensure_default_categories(process)
-            db.session.add(process)
-            db.session.commit()
             flash(_("The process is saved."), "success")
             return redirect(url_for("admin.process_detail", process_id=process.id))
     return render_template("admin/process_form.html", form=form, process=process)
@@ -183,9 +154,8 @@ def change_phase(process_id, kind, action):
     else:
         try:
             services.change_phase_early(process, PhaseKind(kind), action, form.reason.data, current_user)
-        except services.AdminError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("The phase is changed and the reason recorded."), "success")
     return redirect(url_for("admin.process_detail", process_id=process.id))
@@ -198,17 +168,15 @@ def categories(process_id):
     require(Action.MANAGE_PROCESSES, process.area)
     form = CategoryForm()
     if form.validate_on_submit():
-        if any(c.code == form.code.data for c in process.categories):
-            form.code.errors.append(_("This process already has a category with this code."))
+        try:
+            services.add_category(process, **{k: getattr(form, k).data for k in ("code", "name_kk", "name_ru",
+                                                                                 "name_en")})
+        except ServiceError as error:
+            refuse(error, form)
         else:
-            process.categories.append(Category(
-                code=form.code.data, name_kk=form.name_kk.data, name_ru=form.name_ru.data,
-                name_en=form.name_en.data, position=len(process.categories)))
-            db.session.commit()
             flash(_("The category is added."), "success")
             return redirect(url_for("admin.categories", process_id=process.id))
-    used = set(db.session.scalars(select(Proposal.category_id).where(Proposal.process_id == process.id)))
-    return render_template("admin/categories.html", process=process, form=form, used=used,
+    return render_template("admin/categories.html", process=process, form=form, used=services.categories_used(process),
                            delete_form=ConfirmForm())
 
 
@@ -217,15 +185,15 @@ def categories(process_id):
 def delete_category(category_id):
     category = db.get_or_404(Category, category_id)
     require(Action.MANAGE_PROCESSES, category.process.area)
+    process_id = category.process_id
     if ConfirmForm().validate_on_submit():
-        in_use = db.session.scalar(select(Proposal.id).where(Proposal.category_id == category.id).limit(1))
-        if in_use:
-            flash(_("Proposals use this category, so it stays."), "error")
+        try:
+            services.delete_category(category)
+        except ServiceError as error:
+            refuse(error)
         else:
-            db.session.delete(category)
-            db.session.commit()
             flash(_("The category is removed."), "success")
-    return redirect(url_for("admin.categories", process_id=category.process_id))
+    return redirect(url_for("admin.categories", process_id=process_id))
 
 
 # --- budgets ------------------------------------------------------------------------------
@@ -252,9 +220,8 @@ def budget_form(process_id=None, budget_id=None):
                 limit_value=form.limit_value.data, limit_unit=form.limit_unit.data,
                 names={k: getattr(form, k).data for k in ("name_kk", "name_ru", "name_en")},
             )
-        except services.AdminError as error:
-            db.session.rollback()
-            _fail(form, error)
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("The budget is saved."), "success")
             return redirect(url_for("admin.process_detail", process_id=process.id))
@@ -268,28 +235,21 @@ def budget_form(process_id=None, budget_id=None):
 @requires(Action.GRANT_ROLES)
 def roles():
     form = GrantForm()
-    nationwide = None in areas_where(current_user, Action.GRANT_ROLES)
+    nationwide = is_nationwide(current_user, Action.GRANT_ROLES)
     form.area_id.choices = ([(0, _("Nationwide"))] if nationwide else []) + _choices(Action.GRANT_ROLES)
     if form.validate_on_submit():
         area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
-        if area is None and not nationwide:
-            abort(403)
-        if area is not None:
-            require(Action.GRANT_ROLES, area)
+        require_scope(Action.GRANT_ROLES, area)
         try:
             services.grant_role(email=form.email.data, role=form.role.data, area=area, granted_by=current_user)
-        except services.AdminError as error:
-            db.session.rollback()
-            _fail(form, error)
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("The role is granted."), "success")
             return redirect(url_for("admin.roles"))
-    scope_ids = [a.id for a in _scope(Action.GRANT_ROLES)]
-    query = select(RoleGrant).order_by(RoleGrant.granted_at.desc())
-    query = query if nationwide else query.where(or_(RoleGrant.area_id.in_(scope_ids)))
     return render_template(
-        "admin/roles.html", form=form, grants=list(db.session.scalars(query)),
-        role_labels=ROLE_LABELS, revoke_form=ConfirmForm(),
+        "admin/roles.html", form=form, role_labels=ROLE_LABELS, revoke_form=ConfirmForm(),
+        grants=services.grants_in(None if nationwide else areas_in_scope(current_user, Action.GRANT_ROLES)),
     )
 
 
@@ -297,14 +257,9 @@ def roles():
 @requires(Action.GRANT_ROLES)
 def revoke_role(grant_id):
     grant = db.get_or_404(RoleGrant, grant_id)
-    if grant.area is None:
-        if None not in areas_where(current_user, Action.GRANT_ROLES):
-            abort(403)
-    else:
-        require(Action.GRANT_ROLES, grant.area)
+    require_scope(Action.GRANT_ROLES, grant.area)
     if ConfirmForm().validate_on_submit():
-        db.session.delete(grant)
-        db.session.commit()
+        services.revoke_role(grant)
         flash(_("The role is revoked."), "success")
     return redirect(url_for("admin.roles"))
 
@@ -315,15 +270,13 @@ def revoke_role(grant_id):
 @requires(Action.MANAGE_AREAS)
 def mci():
     # The MCI is set by national law, so only nationwide administrators change it.
-    if not is_nationwide(current_user, Action.MANAGE_AREAS):
-        abort(403)
+    require_scope(Action.MANAGE_AREAS, None)
     form = McIForm()
     if form.validate_on_submit():
         services.save_mci(form.year.data, form.tenge.data)
         flash(_("The MCI rate is saved."), "success")
         return redirect(url_for("admin.mci"))
-    rates = list(db.session.scalars(select(McIRate).order_by(McIRate.year.desc())))
-    return render_template("admin/mci.html", form=form, rates=rates)
+    return render_template("admin/mci.html", form=form, rates=services.mci_rates())
 
 
 # --- audit log ------------------------------------------------------------------------------
@@ -333,17 +286,9 @@ def mci():
 def audit_log():
     # The log covers every area and every official's changes, including their profile data, and
     # its entries carry no area to filter by: only nationwide administrators read it.
-    if not is_nationwide(current_user, Action.GRANT_ROLES):
-        abort(403)
-    from app.models import AuditEntry
-
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    require_scope(Action.GRANT_ROLES, None)
     actor = request.args.get("actor", type=int)
     object_type = request.args.get("type", "")[:50]
-    if actor:
-        query = query.where(AuditEntry.actor_id == row_id(actor))
-    if object_type:
-        query = query.where(AuditEntry.object_type == object_type)
-    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
-    types = list(db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))
-    return render_template("admin/audit.html", page=page, types=types, object_type=object_type, actor=actor)
+    page = audit.entries(actor=row_id(actor) if actor else None, object_type=object_type, page=page_arg())
+    return render_template("admin/audit.html", page=page, types=audit.object_types(), object_type=object_type,
+                           actor=actor)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.areas import save_area
 from app.core.clock import almaty_moment, local_date, utcnow
+from app.core.errors import ServiceError
 from app.core.forms import FIRST_DAY, LAST_DAY, date_range_message
 from app.extensions import db
 from app.models import (
@@ -14,25 +15,19 @@ from app.models import (
     Area,
     BallotOpening,
     Budget,
+    Category,
     CountKey,
     McIRate,
     Phase,
     PhaseChange,
     PhaseKind,
     Process,
+    Proposal,
     RoleGrant,
     User,
     mci_for_year,
 )
-
-
-class AdminError(Exception):
-    """A refused change; ``field`` names the form field the message belongs to (or None)."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+from app.proposals.services import ensure_default_categories
 
 
 def voting_opened(process: Process) -> bool:
@@ -59,22 +54,43 @@ def _check_locked_dates(process: Process, kind: PhaseKind, starts: datetime, end
         return
     moved_start, moved_end = phase.starts_at != starts, phase.ends_at != ends
     if kind in (PhaseKind.PROPOSALS, PhaseKind.REVIEW) and (moved_start or moved_end):
-        raise AdminError(_l("Voting has opened: the phases before it are fixed."), field=kind.value)
+        raise ServiceError(_l("Voting has opened: the phases before it are fixed."), field=kind.value)
     if kind == PhaseKind.VOTING:
         if moved_start:
-            raise AdminError(_l("Voting has opened: its start is fixed."), field=kind.value)
+            raise ServiceError(_l("Voting has opened: its start is fixed."), field=kind.value)
         if moved_end and (phase.ends_at <= now or ballots_opened(process)):
-            raise AdminError(_l("Voting has closed: its end is fixed, so no ballot can be added to the count."),
+            raise ServiceError(_l("Voting has closed: its end is fixed, so no ballot can be added to the count."),
                              field=kind.value)
         if moved_end and ends <= now:
-            raise AdminError(_l("To close voting now, use «Close now» on the process page."), field=kind.value)
+            raise ServiceError(_l("To close voting now, use «Close now» on the process page."), field=kind.value)
+
+
+def processes_in(areas: list[Area]) -> list[Process]:
+    """The processes of these areas, newest year first."""
+    return list(db.session.scalars(select(Process).where(Process.area_id.in_([a.id for a in areas]))
+                                   .order_by(Process.year.desc(), Process.id)))
+
+
+def save_process(process: Process, area: Area, *, scope: str, year: int, titles: dict[str, str], description: str,
+                 support_threshold: int, days: dict[PhaseKind, tuple[date, date]]) -> Process:
+    """Create or update a process with its phase dates (see :func:`set_phase_dates`) and, for a
+    new one, the default categories."""
+    process.year, process.description, process.support_threshold = year, description, support_threshold
+    for name, title in titles.items():
+        setattr(process, name, title)
+    set_area_and_scope(process, area, scope)
+    set_phase_dates(process, days)
+    ensure_default_categories(process)
+    db.session.add(process)
+    db.session.commit()
+    return process
 
 
 def set_area_and_scope(process: Process, area: Area, scope: str) -> None:
     """The process's area and how many ballots a voter casts: fixed once voting has opened (the
     roll was drawn from them)."""
     if voting_opened(process) and (process.area_id != area.id or process.voting_scope != scope):
-        raise AdminError(_l("Voting has opened: the area and the ballots per voter are fixed."), field="voting_scope")
+        raise ServiceError(_l("Voting has opened: the area and the ballots per voter are fixed."), field="voting_scope")
     process.area = area
     process.voting_scope = scope
 
@@ -88,12 +104,12 @@ def set_phase_dates(process: Process, days: dict[PhaseKind, tuple[date, date]], 
     for kind in PHASE_ORDER:
         first, last = days[kind]
         if not (FIRST_DAY <= first <= LAST_DAY and FIRST_DAY <= last <= LAST_DAY):
-            raise AdminError(date_range_message(), field=kind.value)  # 9999-12-31 would overflow below
+            raise ServiceError(date_range_message(), field=kind.value)  # 9999-12-31 would overflow below
         if last < first:
-            raise AdminError(_l("A phase cannot end before it starts."), field=kind.value)
+            raise ServiceError(_l("A phase cannot end before it starts."), field=kind.value)
         starts, ends = almaty_moment(first), almaty_moment(last + timedelta(days=1))
         if previous_end is not None and starts < previous_end:
-            raise AdminError(
+            raise ServiceError(
                 _l("Each phase must start after the previous one ends."), field=kind.value
             )
         previous_end = ends
@@ -120,31 +136,31 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
     now = now or utcnow()
     phase = process.phase(kind)
     if phase is None:
-        raise AdminError(_l("This process has no such phase."))
+        raise ServiceError(_l("This process has no such phase."))
     current = process.current_phase(now)
     change = PhaseChange(
         phase_kind=kind.value, action=action, reason=reason.strip(), actor=actor,
         previous_starts_at=phase.starts_at, previous_ends_at=phase.ends_at, changed_at=now,
     )
     if kind == PhaseKind.VOTING and action == "open":
-        raise AdminError(_l("Voting opens with the count keys: use «Open voting» on the process page."))
+        raise ServiceError(_l("Voting opens with the count keys: use «Open voting» on the process page."))
     if action == "close":
         if current is not phase:
-            raise AdminError(_l("Only the phase that is running now can be closed early."))
+            raise ServiceError(_l("Only the phase that is running now can be closed early."))
         phase.ends_at = now
     elif action == "open":
         if phase.starts_at <= now:
-            raise AdminError(_l("This phase has already started."))
+            raise ServiceError(_l("This phase has already started."))
         index = PHASE_ORDER.index(kind)
         for earlier in PHASE_ORDER[:index]:
             before = process.phase(earlier)
             if before is not None and before.starts_at > now:
-                raise AdminError(_l("Open the phases before this one first."))
+                raise ServiceError(_l("Open the phases before this one first."))
         if current is not None:
             current.ends_at = now
         phase.starts_at = now
     else:
-        raise AdminError(_l("Unknown phase action."))
+        raise ServiceError(_l("Unknown phase action."))
     process.phase_changes.append(change)
     db.session.commit()
     from app.ballots.snapshot import forget
@@ -159,17 +175,39 @@ def save_area_from(area: Area, parent: Area | None, *, kato: str | None, kind: s
     constraint decides a race) and a parent inside the area itself."""
     taken = kato and db.session.scalar(select(Area.id).where(Area.kato == kato, Area.id != (area.id or -1)))
     if taken:
-        raise AdminError(_l("Another area already has this KATO code."), field="kato")
+        raise ServiceError(_l("Another area already has this KATO code."), field="kato")
     area.kind, area.kato, area.name_kk, area.name_ru, area.name_en = kind, kato, name_kk, name_ru, name_en
     area.parent_id = parent.id if parent else None
     try:
         save_area(area)
         db.session.commit()
     except ValueError:
-        raise AdminError(_l("An area cannot be placed inside itself."), field="parent_id") from None
+        raise ServiceError(_l("An area cannot be placed inside itself."), field="parent_id") from None
     except IntegrityError:
-        raise AdminError(_l("Another area already has this KATO code."), field="kato") from None
+        raise ServiceError(_l("Another area already has this KATO code."), field="kato") from None
     return area
+
+
+def add_category(process: Process, *, code: str, name_kk: str, name_ru: str, name_en: str) -> Category:
+    if any(c.code == code for c in process.categories):
+        raise ServiceError(_l("This process already has a category with this code."), field="code")
+    category = Category(code=code, name_kk=name_kk, name_ru=name_ru, name_en=name_en,
+                        position=len(process.categories))
+    process.categories.append(category)
+    db.session.commit()
+    return category
+
+
+def categories_used(process: Process) -> set[int]:
+    """The ids of the process's categories some proposal uses (those cannot be removed)."""
+    return set(db.session.scalars(select(Proposal.category_id).where(Proposal.process_id == process.id)))
+
+
+def delete_category(category: Category) -> None:
+    if db.session.scalar(select(Proposal.id).where(Proposal.category_id == category.id).limit(1)):
+        raise ServiceError(_l("Proposals use this category, so it stays."))
+    db.session.delete(category)
+    db.session.commit()
 
 
 def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
@@ -177,9 +215,9 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
     """Create or update a budget; its area must lie within the process's area and the
     per-project limit may not exceed the budget."""
     if not area.is_within(process.area):
-        raise AdminError(_l("The budget's area must lie within the process's area."), field="area_id")
+        raise ServiceError(_l("The budget's area must lie within the process's area."), field="area_id")
     if voting_opened(process):
-        raise AdminError(_l("Voting on this process has opened: its budgets, their amounts and limits are fixed."))
+        raise ServiceError(_l("Voting on this process has opened: its budgets, their amounts and limits are fixed."))
     budget.process = process
     budget.area = area
     budget.amount = amount
@@ -191,7 +229,7 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
     limit = budget.project_limit()
     budget.project_limit_fixed = limit if budget.project_limit_mci is not None else None
     if limit is not None and limit > amount:
-        raise AdminError(
+        raise ServiceError(
             _l("The per-project limit cannot be more than the whole budget."), field="limit_value"
         )
     db.session.add(budget)
@@ -202,11 +240,11 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
 def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) -> RoleGrant:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise AdminError(_l("No user has this email. They must register first."), field="email")
+        raise ServiceError(_l("No user has this email. They must register first."), field="email")
     if role == "deputy" and (area is None or area.kind != "okrug"):
-        raise AdminError(_l("A deputy is granted for a maslikhat okrug."), field="area_id")
+        raise ServiceError(_l("A deputy is granted for a maslikhat okrug."), field="area_id")
     if area is None and role != "admin":
-        raise AdminError(_l("Only administrators are granted nationwide: choose an area."), field="area_id")
+        raise ServiceError(_l("Only administrators are granted nationwide: choose an area."), field="area_id")
     existing = db.session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id, RoleGrant.role == role,
@@ -214,11 +252,28 @@ def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) ->
         )
     )
     if existing:
-        raise AdminError(_l("This user already holds this role here."), field="role")
+        raise ServiceError(_l("This user already holds this role here."), field="role")
     grant = RoleGrant(user=user, role=role, area=area, granted_by=granted_by)
     db.session.add(grant)
     db.session.commit()
     return grant
+
+
+def grants_in(areas: list[Area] | None) -> list[RoleGrant]:
+    """The role grants in these areas, newest first (``areas`` None: every grant, nationwide ones too)."""
+    query = select(RoleGrant).order_by(RoleGrant.granted_at.desc())
+    if areas is not None:
+        query = query.where(RoleGrant.area_id.in_([a.id for a in areas]))
+    return list(db.session.scalars(query))
+
+
+def revoke_role(grant: RoleGrant) -> None:
+    db.session.delete(grant)
+    db.session.commit()
+
+
+def mci_rates() -> list[McIRate]:
+    return list(db.session.scalars(select(McIRate).order_by(McIRate.year.desc())))
 
 
 def save_mci(year: int, tenge: int, now: datetime | None = None) -> McIRate:

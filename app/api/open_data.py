@@ -5,13 +5,13 @@ from flask import abort, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import meetings
 from app.api.routes import bp
 from app.core.forms import whole_number
 from app.extensions import db
 from app.models import Area, Process, Proposal, ProposalEvent, ProposalStatus
 from app.proposals import listing
 from app.proposals.timeline import event_text
-from meetings.models import Meeting
 
 MAX_PER_PAGE = 100
 
@@ -138,35 +138,15 @@ def proposal(proposal_id):
     return jsonify(_proposal(p, full=True))
 
 
-def _meeting(m: Meeting, *, full: bool = False) -> dict:
-    data = {"id": m.id, "area_id": m.area_id, "title": m.title, "kind": m.kind, "status": m.status,
-            "starts_at": _time(m.starts_at), "ends_at": _time(m.ends_at), "venue": m.venue, "address": m.address,
-            "capacity": m.capacity, "host": m.host.full_name, "minutes_published": m.minutes_published}
-    if full:
-        data["agenda"] = [{"position": i.position, "proposal_id": i.proposal_id, "title": i.title,
-                           "decision": i.decision if m.minutes_published else None,
-                           "note": i.note if m.minutes_published else None} for i in m.agenda]
-        data["minutes"] = None if not m.minutes_published else {
-            "published_at": _time(m.minutes_published_at), "attendance": m.attendance_count, "summary": m.summary,
-            "action_items": [{"what": a.what, "owner": a.owner.full_name, "due_on": a.due_on.isoformat(),
-                              "status": a.status} for a in m.action_items],
-            "corrections": [{"at": _time(c.created_at), "text": c.text} for c in m.corrections]}
-    return data
-
-
-@bp.get("/meetings")
-def meetings():
+@bp.get("/meetings", endpoint="meetings")
+def meetings_list():
     page = _int_arg("page", 1, maximum=10_000)
-    query = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     area_id = _int_arg("area")
-    if area_id:
-        area_obj = db.session.get(Area, area_id) or abort(404)
-        query = query.where(Meeting.area_id.in_(area_obj.subtree_select()))
-    rows = list(db.session.scalars(query.limit(MAX_PER_PAGE + 1).offset((page - 1) * MAX_PER_PAGE)))
-    return _page(rows[:MAX_PER_PAGE], page, MAX_PER_PAGE, len(rows) > MAX_PER_PAGE, _meeting)
+    area = (db.session.get(Area, area_id) or abort(404)) if area_id else None
+    items, has_next = meetings.meetings_page(area, page, MAX_PER_PAGE)
+    return jsonify(items=items, page=page, per_page=MAX_PER_PAGE, has_next=has_next)
 
 
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id):
-    m = db.session.get(Meeting, meeting_id) or abort(404)
-    return jsonify(_meeting(m, full=True))
+    return jsonify(meetings.meeting_record(meeting_id) or abort(404))

@@ -23,8 +23,9 @@ from app.auth.forms import (
 )
 from app.ballots.roll import current_rolls
 from app.core.areas import area_choices
+from app.core.errors import ServiceError, refuse
 from app.core.security import safe_next_url
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.notifications.mail import deliver_pending
 
 bp = Blueprint("auth", __name__)
@@ -49,9 +50,8 @@ def register():
                 password=form.password.data, home_area_id=form.home_area.data,
                 phone=form.phone.data, locale=form.locale.data,
             )
-        except services.RegistrationError as refused:
-            for field, message in refused.errors.items():
-                getattr(form, field).errors.append(message)
+        except ServiceError as refused:
+            refuse(refused, form)
         else:
             sessions.log_in(user)
             session["locale"] = user.locale
@@ -75,8 +75,8 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.LoginRefused as refused:
-            form.password.errors.append(refused.message)
+        except ServiceError as refused:
+            refuse(refused, form)
         else:
             sessions.log_in(user, remember=form.remember.data)
             session["locale"] = user.locale
@@ -140,13 +140,9 @@ def profile():
     password_form = ChangePasswordForm(prefix="password")
     password_form.personal = (current_user.full_name, current_user.email, current_user.iin)
     if form.submit.data and form.validate_on_submit():
-        current_user.full_name = form.full_name.data.strip()
-        current_user.phone = form.phone.data or None
-        moved = current_user.home_area_id != form.home_area.data
-        current_user.home_area_id = form.home_area.data
-        current_user.locale = form.locale.data
+        moved = services.save_profile(current_user, full_name=form.full_name.data, phone=form.phone.data,
+                                      home_area_id=form.home_area.data, locale=form.locale.data)
         session["locale"] = form.locale.data
-        db.session.commit()
         flash(_("Your profile is saved."), "success")
         if moved and current_rolls(current_user):
             flash(_("Your new home area applies from the next process: where voting is open, you vote where the "

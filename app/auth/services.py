@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth import lockout, sessions
 from app.core import clock
+from app.core.errors import ServiceError
 from app.extensions import db
 from app.identity.iin import IIN
 from app.identity.verification import PROVIDERS
@@ -17,14 +18,6 @@ from app.models import Area, User
 from app.notifications.mail import queue_email
 
 RESIDENCE_KINDS = ("district", "rural", "okrug")
-
-
-class RegistrationError(Exception):
-    """Refused registration; ``errors`` maps form field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 def normalize_email(email: str) -> str:
@@ -35,7 +28,8 @@ def register_user(
     *, full_name: str, email: str, iin: IIN, password: str, home_area_id: int,
     phone: str | None = None, locale: str = "kk", today: date | None = None,
 ) -> User:
-    """Create a verified resident account, or raise :class:`RegistrationError` and store nothing."""
+    """Create a verified resident account, or refuse (a :class:`ServiceError` naming every field that is
+    wrong) and store nothing."""
     email = normalize_email(email)
     errors: dict[str, str] = {}
     min_age = current_app.config["MIN_REGISTRATION_AGE"]
@@ -53,7 +47,7 @@ def register_user(
     if area is None or area.kind not in RESIDENCE_KINDS:
         errors["home_area"] = _l("Choose the district or okrug where you live.")
     if errors:
-        raise RegistrationError(errors)
+        raise ServiceError.several(errors.items())
 
     verification = PROVIDERS["iin-declared"].verify(iin, home_area_id)
     user = User(
@@ -69,18 +63,10 @@ def register_user(
     except IntegrityError:
         # Two registrations raced past the checks above; the unique constraints decided.
         db.session.rollback()
-        raise RegistrationError(
-            {"email": _l("An account with this email or IIN already exists.")}
-        ) from None
+        raise ServiceError(_l("An account with this email or IIN already exists."), field="email") from None
     return user
 
 
-class LoginRefused(Exception):
-    """A refused login; ``message`` says why without telling whether the email has an account."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def _locked_message(minutes: int):
@@ -94,24 +80,25 @@ def _locked_message(minutes: int):
 
 
 def authenticate(email: str, password: str) -> User:
-    """The active user with these credentials, or :class:`LoginRefused`. Every failure gets the same
+    """The active user with these credentials, or a :class:`ServiceError` (on the password field)
+    that says why without telling whether the email has an account. Every failure gets the same
     answer; wrong passwords count towards a lockout of the email (known or not)."""
     email = normalize_email(email)
     minutes = lockout.minutes_locked(email)
     if minutes:
-        raise LoginRefused(_locked_message(minutes))
+        raise ServiceError(_locked_message(minutes), field="password")
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.check_password(password) or not user.is_active:
         left = lockout.record_failure(email)
         if left == 0:
-            raise LoginRefused(_locked_message(lockout.minutes_locked(email)))
+            raise ServiceError(_locked_message(lockout.minutes_locked(email)), field="password")
         if left <= 2:
-            raise LoginRefused(_ln(
+            raise ServiceError(_ln(
                 "Wrong email or password. One more wrong attempt locks this account for a while.",
                 "Wrong email or password. %(num)s more wrong attempts lock this account for a while.",
                 left,
-            ))
-        raise LoginRefused(_l("Wrong email or password."))
+            ), field="password")
+        raise ServiceError(_l("Wrong email or password."), field="password")
     lockout.clear(email)
     return user
 
@@ -185,3 +172,19 @@ def log_out_everywhere(user: User) -> None:
     sessions.end_all_sessions(user)
     db.session.commit()
     sessions.log_out(user)
+
+
+def save_profile(user: User, *, full_name: str, phone: str | None, home_area_id: int, locale: str) -> bool:
+    """Save the profile page's changes; returns whether the home area moved (a roll fixed for an
+    open vote keeps the voter where it put them, and the page says so)."""
+    moved = user.home_area_id != home_area_id
+    user.full_name, user.phone = full_name.strip(), phone or None
+    user.home_area_id, user.locale = home_area_id, locale
+    db.session.commit()
+    return moved
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember a logged-in person's language choice with their account."""
+    user.locale = locale
+    db.session.commit()

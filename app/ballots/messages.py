@@ -34,7 +34,3 @@ def violation_text(violation) -> str:
         params[key] = money(int(float(params[key])))
     return str(sentence) % params
 
-
-def error_texts(error) -> list[str]:
-    """The messages of a ``BallotError``: violations translated, other messages as they are."""
-    return [violation_text(m) if hasattr(m, "code") else str(m) for m in error.messages]

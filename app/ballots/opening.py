@@ -21,9 +21,9 @@ from app.ballots.sealing import (
     public_hex,
     read_key_file,
 )
-from app.ballots.services import BallotError
 from app.ballots.snapshot import forget
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import PHASE_ORDER, CountKey, PhaseChange, PhaseKind, Process, User
@@ -46,20 +46,20 @@ def is_open(process: Process) -> bool:
 
 def _check(process: Process, actor: User, now: datetime) -> None:
     if not may_open(actor, process):
-        raise BallotError(_l("Only akimat officials of %(area)s open its voting.", area=process.area.name))
+        raise ServiceError(_l("Only akimat officials of %(area)s open its voting.", area=process.area.name))
     voting = process.phase(PhaseKind.VOTING)
     if voting is None:
-        raise BallotError(_l("This process has no voting phase."))
+        raise ServiceError(_l("This process has no voting phase."))
     if now >= voting.ends_at:
-        raise BallotError(_l("The voting phase of this process has ended."))
+        raise ServiceError(_l("The voting phase of this process has ended."))
     if not process.budgets:
-        raise BallotError(_l("This process has no budget to vote on."))
+        raise ServiceError(_l("This process has no budget to vote on."))
     if any(k.confirmed_at is not None for k in keys_of(process).values()):
-        raise BallotError(_l("Voting on this process is open already; its count keys cannot change."))
+        raise ServiceError(_l("Voting on this process is open already; its count keys cannot change."))
     for earlier in PHASE_ORDER[:PHASE_ORDER.index(PhaseKind.VOTING)]:
         phase = process.phase(earlier)
         if phase is not None and phase.starts_at > now:
-            raise BallotError(_l("Open the phases before voting first."))
+            raise ServiceError(_l("Open the phases before voting first."))
 
 
 def prepare_keys(process: Process, actor: User, now: datetime | None = None) -> bytes:
@@ -89,23 +89,23 @@ def open_voting(process: Process, actor: User, key_file_data: bytes, *, reason: 
     _check(process, actor, now)
     keys = keys_of(process)
     if len(keys) != len(process.budgets):
-        raise BallotError(_l("Prepare the count keys first, save the file, then open voting with it."))
+        raise ServiceError(_l("Prepare the count keys first, save the file, then open voting with it."))
     try:
         held = read_key_file(key_file_data)
     except KeyFileError:
-        raise BallotError(_l("This is not a Qatysu count key file.")) from None
+        raise ServiceError(_l("This is not a Qatysu count key file.")) from None
     for budget in process.budgets:
         key = keys[budget.id]
         secret = held.get(budget.id)
         if secret is None or public_hex(secret) != key.public_key:
-            raise BallotError(_l(
+            raise ServiceError(_l(
                 "This key file does not hold the prepared count key of %(budget)s (fingerprint %(fingerprint)s). "
                 "Use the file saved when the keys were last prepared, or prepare them again.",
                 budget=budget.name, fingerprint=key.fingerprint))
     voting = process.phase(PhaseKind.VOTING)
     if voting.starts_at > now:
         if len(reason.strip()) < 5:
-            raise BallotError(_l("Voting opens before its date: give a reason of at least 5 characters."),
+            raise ServiceError(_l("Voting opens before its date: give a reason of at least 5 characters."),
                               field="reason")
         process.phase_changes.append(PhaseChange(
             phase_kind=PhaseKind.VOTING.value, action="open", reason=reason.strip(), actor=actor,

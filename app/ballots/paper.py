@@ -14,11 +14,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ballots import roll
-from app.ballots.services import BallotError, _check_rules, _commit_vote, _not_open, _sealed, new_code
+from app.ballots.services import _check_rules, _commit_vote, _not_open, _sealed, new_code
 from app.ballots.snapshot import snapshot
 from app.core.audit import record as audit_record
 from app.core.clock import today as almaty_today
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.permissions import Action, can
 from app.extensions import db
 from app.identity.iin import InvalidIIN, parse_iin
@@ -30,7 +31,7 @@ MIN_REASON = 10
 
 def _check_official(official: User, budget: Budget) -> None:
     if not can(official, Action.COUNT_AND_PUBLISH, budget.area):
-        raise BallotError(_l("Only akimat officials of this area enter paper ballots."))
+        raise ServiceError(_l("Only akimat officials of this area enter paper ballots."))
 
 
 def tally(budget: Budget) -> PaperTally:
@@ -47,7 +48,7 @@ def mark_voter(official: User, budget: Budget, iin_text: str, *, reason: str = "
     try:
         iin = parse_iin(iin_text)
     except InvalidIIN:
-        raise BallotError(_l("This IIN is not valid."), field="iin") from None
+        raise ServiceError(_l("This IIN is not valid."), field="iin") from None
     key = voter_key(iin.value)
     entry = db.session.get(RollEntry, (budget.id, key))
     added = False
@@ -55,13 +56,13 @@ def mark_voter(official: User, budget: Budget, iin_text: str, *, reason: str = "
         elsewhere = db.session.scalar(select(RollEntry).where(
             RollEntry.process_id == snap.process_id, RollEntry.voter_key == key, RollEntry.tier == snap.tier))
         if elsewhere is not None:
-            raise BallotError(_l("This voter is on the roll of %(budget)s and votes there.",
+            raise ServiceError(_l("This voter is on the roll of %(budget)s and votes there.",
                                  budget=elsewhere.budget.name), field="iin")
         if iin.age_on(snap.voting_last_day) < snap.min_age:
-            raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age), field="iin")
+            raise ServiceError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age), field="iin")
         reason = (reason or "").strip()
         if len(reason) < MIN_REASON:
-            raise BallotError(_l(
+            raise ServiceError(_l(
                 "This voter is not on the roll of this budget. Add them only with a reason of at least %(n)s "
                 "characters, for example: registered in the district, document shown.", n=MIN_REASON),
                 field="reason")
@@ -74,7 +75,7 @@ def mark_voter(official: User, budget: Budget, iin_text: str, *, reason: str = "
         added = True
     if db.session.get(VoterParticipation, (budget.id, key)) is not None:
         db.session.rollback()
-        raise BallotError(_l("This voter has already voted on this budget, online or on paper."), field="iin")
+        raise ServiceError(_l("This voter has already voted on this budget, online or on paper."), field="iin")
     db.session.add(VoterParticipation(budget_id=budget.id, voter_key=key, channel="paper",
                                       voted_on=today or almaty_today(), entered_by_id=official.id))
     try:
@@ -84,7 +85,7 @@ def mark_voter(official: User, budget: Budget, iin_text: str, *, reason: str = "
                          {"budget": budget.id, "reason": reason})
     except IntegrityError:  # another official marked the same voter a moment ago
         db.session.rollback()
-        raise BallotError(_l("This voter has already voted on this budget, online or on paper."),
+        raise ServiceError(_l("This voter has already voted on this budget, online or on paper."),
                           field="iin") from None
     _commit_vote(budget.id, key)
     return added
@@ -114,7 +115,7 @@ def enter_paper(official: User, budget: Budget, ballot) -> None:
         .values(papers_entered=PaperTally.papers_entered + 1)).rowcount
     if counted != 1:
         db.session.rollback()
-        raise BallotError(_l("Every voter marked as voting on paper has a ballot paper entered already. "
+        raise ServiceError(_l("Every voter marked as voting on paper has a ballot paper entered already. "
                              "Mark the voter on the roll first."))
     # A paper has no receipt anyone holds; its hash only keeps the file's rows alike.
     db.session.add(SealedEnvelope(budget_id=budget.id, sealed=_sealed(snap, ballot, new_code(), "paper")))
@@ -122,5 +123,5 @@ def enter_paper(official: User, budget: Budget, ballot) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise BallotError(_l("The envelopes of this budget have been opened: no more ballots can be entered.")) \
+        raise ServiceError(_l("The envelopes of this budget have been opened: no more ballots can be entered.")) \
             from None

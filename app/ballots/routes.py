@@ -18,8 +18,9 @@ from app.ballots.forms import (
     PrepareKeysForm,
     uploaded_key,
 )
-from app.ballots.messages import error_texts, violation_text
+from app.ballots.messages import violation_text
 from app.ballots.snapshot import snapshot
+from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm, whole_number
 from app.core.permissions import Action, can, require
 from app.extensions import db
@@ -80,7 +81,7 @@ def booth(budget_id):
     try:
         services.check_eligible(current_user, budget)
         refusal = None
-    except services.BallotError as error:
+    except ServiceError as error:
         refusal = error.messages[0]
     ballot, shown, problems = [], {"chosen": set(), "points": {}, "ranks": {}}, []
     step = "choose"
@@ -116,9 +117,8 @@ def cast(budget_id):
     ballot, _shown = _read_ballot(snap, ids=snap.proposal_ids)
     try:
         receipt, change_key = services.cast_with_snapshot(current_user, snap, ballot)
-    except services.BallotError as error:
-        for message in error_texts(error):
-            flash(message, "error")
+    except ServiceError as error:
+        refuse(error)
         return redirect(url_for("ballots.booth", budget_id=budget_id))
     # Shown once, on the next page only: the server keeps no link between voter and receipt.
     session["receipt"] = {"budget": budget_id, "receipt": receipt, "change_key": change_key}
@@ -130,9 +130,8 @@ def _change(budget_id):
     ballot, _shown = _read_ballot(config_for(budget), ballot_proposals(budget))
     try:
         services.change(current_user, budget, request.form["receipt"], request.form["change_key"], ballot)
-    except services.BallotError as error:
-        for message in error_texts(error):
-            flash(message, "error")
+    except ServiceError as error:
+        refuse(error)
     else:
         flash(_("Your ballot is changed."), "success")
     return redirect(url_for("ballots.booth", budget_id=budget_id))
@@ -175,13 +174,8 @@ def paper(budget_id):
     if form.validate_on_submit():
         try:
             added = paper_service.mark_voter(current_user, budget, form.iin.data, reason=form.reason.data or "")
-        except services.BallotError as error:
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [str(m) for m in error.messages]
-            else:
-                for message in error_texts(error):
-                    flash(message, "error")
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("The voter was added to the roll with the reason given, and marked as voting on paper.")
                   if added else _("The voter is marked as voting on paper. Hand them a ballot paper."), "success")
@@ -205,8 +199,8 @@ def paper_ballots(budget_id):
         shown.update(read)
         try:
             paper_service.enter_paper(current_user, budget, ballot)
-        except services.BallotError as error:
-            problems = error_texts(error)
+        except ServiceError as error:
+            problems = [str(message) for message in error.messages]  # listed above the ballot, as in the booth
         else:
             flash(_("The ballot paper is entered and sealed."), "success")
             return redirect(url_for("ballots.paper_ballots", budget_id=budget.id))
@@ -239,9 +233,8 @@ def prepare_keys(process_id):
         abort(400)
     try:
         data = opening.prepare_keys(process, current_user)
-    except services.BallotError as error:
-        for message in error_texts(error):
-            flash(message, "error")
+    except ServiceError as error:
+        refuse(error)
         return redirect(url_for("ballots.opening_page", process_id=process.id))
     # Shown once, as a download: the server keeps only the public keys.
     return Response(data, mimetype="application/json", headers={
@@ -258,9 +251,8 @@ def open_voting(process_id):
         try:
             size = opening.open_voting(process, current_user, uploaded_key(form.key_file),
                                        reason=form.reason.data or "")
-        except services.BallotError as error:
-            for message in error_texts(error):
-                flash(message, "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("Voting is open. The electoral roll is fixed: %(n)s voters.", n=size), "success")
     else:
@@ -288,8 +280,8 @@ def configure(budget_id):
                 tie_break=form.tie_break.data, min_votes=form.min_votes.data, allow_change=form.allow_change.data,
                 min_age=form.min_age.data,
             )
-        except services.BallotError as error:
-            flash(str(error.messages[0]), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("The ballot settings are saved."), "success")
             return redirect(url_for("ballots.configure", budget_id=budget.id))

@@ -12,10 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ballots import roll
+from app.ballots.messages import violation_text
 from app.ballots.sealing import seal
 from app.ballots.snapshot import BallotSnapshot, forget, snapshot
 from app.core.clock import today as almaty_today
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.i18n import local_date, locale_code
 from app.extensions import db
 from app.identity.voter_key import voter_key
@@ -27,13 +29,6 @@ CODE_LENGTH = 12
 age_band, district_of, AGE_BANDS = roll.age_band, roll.district_of, roll.AGE_BANDS  # used by results and the demo
 
 
-class BallotError(Exception):
-    """A refused ballot action; ``messages`` are for the voter (several for an invalid ballot)."""
-
-    def __init__(self, *messages, field: str | None = None):
-        super().__init__(*messages)  # lazy strings stay lazy: rendered in the reader's language
-        self.messages = list(messages)
-        self.field = field
 
 
 def count_key(budget_id: int) -> CountKey | None:
@@ -81,8 +76,8 @@ def change_hash(receipt: str, change_code: str) -> str:
 
 # --- who may vote ------------------------------------------------------------------------------
 
-def _not_open() -> BallotError:
-    return BallotError(_l("Voting on this budget is not open now."))
+def _not_open() -> ServiceError:
+    return ServiceError(_l("Voting on this budget is not open now."))
 
 
 def check_voter(user: User, snap: BallotSnapshot | None) -> RollEntry:
@@ -95,12 +90,12 @@ def check_voter(user: User, snap: BallotSnapshot | None) -> RollEntry:
         return entry
     elsewhere = [e for e in roll.entries_of(user, [snap.process_id]) if e.tier == snap.tier]
     if elsewhere:
-        raise BallotError(_l("In this process you vote on the budget %(budget)s.", budget=elsewhere[0].budget.name))
+        raise ServiceError(_l("In this process you vote on the budget %(budget)s.", budget=elsewhere[0].budget.name))
     if user.home_area is None or snap.area_id not in user.home_area.ancestor_ids:
-        raise BallotError(_l("Only residents of %(area)s vote on this budget.", area=snap.area_names[locale_code()]))
+        raise ServiceError(_l("Only residents of %(area)s vote on this budget.", area=snap.area_names[locale_code()]))
     if user.age_on(snap.voting_last_day) < snap.min_age:
-        raise BallotError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age))
-    raise BallotError(_l(
+        raise ServiceError(_l("Voting is open to residents aged %(age)s and over.", age=snap.min_age))
+    raise ServiceError(_l(
         "You are not on the electoral roll of this budget: it was fixed when voting opened on %(day)s, from the "
         "home areas of the residents registered then. You can still vote on paper at the akimat with your "
         "identity card.", day=local_date(snap.voting_opened_at)))
@@ -145,7 +140,7 @@ def stored_choices(ballot_type: str, ballot) -> dict[str, int]:
 def _check_rules(snap: BallotSnapshot, ballot) -> None:
     problems = snap.rules.validate(ballot)
     if problems:
-        raise BallotError(*problems)
+        raise ServiceError.several((None, violation_text(problem)) for problem in problems)
 
 
 def _sealed(snap: BallotSnapshot, ballot, receipt: str, channel: str) -> bytes:
@@ -179,7 +174,7 @@ def _commit_vote(budget_id: int, key: str) -> None:
     except IntegrityError:
         db.session.rollback()
         if db.session.get(VoterParticipation, (budget_id, key)) is not None:
-            raise BallotError(_l("This person has already voted on this budget.")) from None
+            raise ServiceError(_l("This person has already voted on this budget.")) from None
         raise _not_open() from None  # the database refused it: the count has begun
 
 
@@ -189,9 +184,9 @@ def change(user: User, budget: Budget, receipt: str, change_code: str, ballot) -
     snap = snapshot(budget.id)
     check_voter(user, snap)
     if not snap.allow_change:
-        raise BallotError(_l("Ballots on this budget cannot be changed once cast."))
+        raise ServiceError(_l("Ballots on this budget cannot be changed once cast."))
     if not has_voted(user, budget):
-        raise BallotError(_l("You have not voted on this budget yet."))
+        raise ServiceError(_l("You have not voted on this budget yet."))
     _check_rules(snap, ballot)
     receipt, change_code = normalize_code(receipt), normalize_code(change_code)
     updated = 0
@@ -203,7 +198,7 @@ def change(user: User, budget: Budget, receipt: str, change_code: str, ballot) -
         ).rowcount
     if updated != 1:
         db.session.rollback()
-        raise BallotError(_l("The receipt and change code do not match a ballot on this budget."))
+        raise ServiceError(_l("The receipt and change code do not match a ballot on this budget."))
     db.session.commit()
 
 
@@ -212,7 +207,7 @@ def change(user: User, budget: Budget, receipt: str, change_code: str, ballot) -
 def save_config(budget: Budget, **values) -> BallotConfig:
     """Save the ballot configuration; refused once voting has opened."""
     if is_locked(budget):
-        raise BallotError(_l("The ballot is locked: voting has opened."))
+        raise ServiceError(_l("The ballot is locked: voting has opened."))
     forget(budget.id)
     config = budget.ballot_config
     if config is None:
@@ -225,7 +220,7 @@ def save_config(budget: Budget, **values) -> BallotConfig:
         setattr(config, key, value)
     if config.max_projects is not None and config.max_projects < (config.min_projects or 0):
         db.session.rollback()  # nothing is stored, not even the new row
-        raise BallotError(_l("The maximum number of projects cannot be below the minimum."))
+        raise ServiceError(_l("The maximum number of projects cannot be below the minimum."))
     db.session.add(config)
     db.session.commit()
     return config

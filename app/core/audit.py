@@ -160,3 +160,17 @@ def verify() -> list[str]:
             problems.append(f"entry {entry.id}: its content was altered")
         prev = entry.hash
     return problems
+
+
+def entries(*, actor: int | None, object_type: str, page: int, per_page: int = 50):
+    """One page of the log, newest first, optionally of one actor or one kind of object."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if actor:
+        query = query.where(AuditEntry.actor_id == actor)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def object_types() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))

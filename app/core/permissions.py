@@ -80,6 +80,17 @@ def is_nationwide(user: User, action: Action) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and None in areas_where(user, action)
 
 
+def areas_in_scope(user: User, action: Action) -> list[Area]:
+    """Every area ``user`` may do ``action`` in (whole subtrees of their grants), in tree order."""
+    from app.core.areas import all_areas
+
+    tops = areas_where(user, action)
+    areas = all_areas()
+    if any(top is None for top in tops):
+        return areas
+    return [a for a in areas if any(a.is_within(top) for top in tops)]
+
+
 # --- no one judges their own case -------------------------------------------------------------
 
 def stake_in(user: User, proposal: Proposal) -> str | None:
@@ -120,6 +131,18 @@ def require(action: Action, area: Area | None) -> None:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())  # redirect to the login page
     if not can(current_user, action, area):
+        abort(403)
+
+
+def require_scope(action: Action, area: Area | None) -> None:
+    """The "nationwide or this area" check: ``area`` None means the whole country (a top-level
+    area, a nationwide grant, the national MCI, the audit log), which only a nationwide holder of
+    ``action`` may touch; an area needs ``action`` there. Aborts with 401 or 403 otherwise."""
+    if area is not None:
+        require(action, area)
+    elif not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    elif not is_nationwide(current_user, action):
         abort(403)
 
 

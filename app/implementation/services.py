@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.forms import too_long
 from app.core.permissions import Action, can
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.models import (
     User,
 )
 from app.proposals import own_case
-from app.proposals.services import ProposalError, hold, transition
+from app.proposals.services import hold, transition
 from app.proposals.timeline import record_event
 
 NOTE_LENGTH, TITLE_LENGTH = 2000, 200  # ImplementationUpdate.note, Milestone.title
@@ -32,14 +33,14 @@ TRACKED = (ProposalStatus.FUNDED.value, ProposalStatus.IN_IMPLEMENTATION.value, 
 def _fits(text: str, limit: int, field: str) -> None:
     problem = too_long(text, limit)
     if problem:
-        raise ProposalError(problem, field=field)
+        raise ServiceError(problem, field=field)
 
 
 def check_reporter(user: User, proposal: Proposal) -> None:
     if not can(user, Action.REPORT_IMPLEMENTATION, proposal.area):
-        raise ProposalError(_l("Only akimat officials of this area report on implementation."))
+        raise ServiceError(_l("Only akimat officials of this area report on implementation."))
     if proposal.status not in TRACKED:
-        raise ProposalError(_l("Only funded projects have an implementation to report."))
+        raise ServiceError(_l("Only funded projects have an implementation to report."))
     own_case.check(user, proposal, own_case.IMPLEMENTATION)
 
 
@@ -60,16 +61,16 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
     reason and an unknown status."""
     check_reporter(official, proposal)
     if status not in IMPLEMENTATION_STATUSES:
-        raise ProposalError(_l("Unknown implementation status."), field="status")
+        raise ServiceError(_l("Unknown implementation status."), field="status")
     if progress is None or not 0 <= progress <= 100:
-        raise ProposalError(_l("Progress is a percentage from 0 to 100."), field="progress")
+        raise ServiceError(_l("Progress is a percentage from 0 to 100."), field="progress")
     if spent is None or spent < 0:
-        raise ProposalError(_l("The amount spent cannot be negative."), field="spent")
+        raise ServiceError(_l("The amount spent cannot be negative."), field="spent")
     _fits((note or "").strip(), NOTE_LENGTH, "note")
     if status == "cancelled" and len((note or "").strip()) < 10:
-        raise ProposalError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
+        raise ServiceError(_l("Explain why the project is cancelled (at least 10 characters)."), field="note")
     if status == "completed" and progress != 100:
-        raise ProposalError(_l("A completed project has all its work done: set the progress to 100."), field="progress")
+        raise ServiceError(_l("A completed project has all its work done: set the progress to 100."), field="progress")
     _hold(proposal)
     implementation = implementation_of(proposal)
     implementation.status, implementation.progress, implementation.spent = status, progress, spent
@@ -94,7 +95,7 @@ def add_milestone(proposal: Proposal, official: User, *, title: str, starts_on: 
     check_reporter(official, proposal)
     _fits(title.strip(), TITLE_LENGTH, "title")
     if planned_on < starts_on:
-        raise ProposalError(_l("A milestone cannot be due before it starts."), field="planned_on")
+        raise ServiceError(_l("A milestone cannot be due before it starts."), field="planned_on")
     _hold(proposal)
     milestone = Milestone(proposal_id=proposal.id, title=title.strip(), starts_on=starts_on, planned_on=planned_on)
     db.session.add(milestone)
@@ -106,7 +107,7 @@ def complete_milestone(milestone: Milestone, official: User, done_on: date) -> N
     proposal = db.session.get(Proposal, milestone.proposal_id)
     check_reporter(official, proposal)
     if done_on < milestone.starts_on:
-        raise ProposalError(_l("A milestone cannot be done before it starts."), field="done_on")
+        raise ServiceError(_l("A milestone cannot be done before it starts."), field="done_on")
     _hold(proposal)
     milestone.done_on = done_on
     db.session.commit()

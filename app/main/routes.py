@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.auth.services import set_locale
 from app.core.security import safe_next_url
 from app.extensions import db
 from app.main.services import processes_for_home
@@ -23,8 +24,7 @@ def set_language():
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
-            current_user.locale = locale
-            db.session.commit()
+            set_locale(current_user, locale)
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
 
 

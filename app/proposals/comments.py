@@ -6,13 +6,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.markdown import render_markdown
 from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import Comment, CommentStance, CommentUseful, Proposal, ProposalStatus, Report, User
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
-from app.proposals.services import ProposalError
 from app.proposals.timeline import record_event
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -20,14 +20,14 @@ EDIT_WINDOW = timedelta(minutes=15)
 
 def add_comment(proposal: Proposal, author: User, *, body: str, stance: str, parent_id: int | None = None) -> Comment:
     if proposal.status == ProposalStatus.DRAFT or proposal.is_hidden:
-        raise ProposalError(_l("This proposal is not open for comments."))
+        raise ServiceError(_l("This proposal is not open for comments."))
     if stance not in {s.value for s in CommentStance}:
-        raise ProposalError(_l("Choose for, against or neutral."), field="stance")
+        raise ServiceError(_l("Choose for, against or neutral."), field="stance")
     parent = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.proposal_id != proposal.id:
-            raise ProposalError(_l("The comment you reply to does not exist."))
+            raise ServiceError(_l("The comment you reply to does not exist."))
         if parent.parent_id is not None:
             parent = parent.parent  # replies stay one level deep: answer the thread
     comment = Comment(proposal_id=proposal.id, author=author, parent=parent, stance=stance,
@@ -52,9 +52,9 @@ def may_edit_comment(user: User, comment: Comment, now=None) -> bool:
 
 def edit_comment(comment: Comment, user: User, body: str, stance: str) -> None:
     if not may_edit_comment(user, comment):
-        raise ProposalError(_l("Comments can be edited by their author within 15 minutes."))
+        raise ServiceError(_l("Comments can be edited by their author within 15 minutes."))
     if stance not in {s.value for s in CommentStance}:
-        raise ProposalError(_l("Choose for, against or neutral."), field="stance")
+        raise ServiceError(_l("Choose for, against or neutral."), field="stance")
     comment.body = body.strip()
     comment.body_html = render_markdown(comment.body)
     comment.stance = stance
@@ -64,7 +64,7 @@ def edit_comment(comment: Comment, user: User, body: str, stance: str) -> None:
 
 def delete_comment(comment: Comment, user: User) -> None:
     if comment.author_id != user.id:
-        raise ProposalError(_l("You can delete only your own comments."))
+        raise ServiceError(_l("You can delete only your own comments."))
     if comment.deleted_at is None:
         comment.deleted_at = utcnow()
         # Kept as a row so replies keep their place; the text is gone.
@@ -76,15 +76,15 @@ def delete_comment(comment: Comment, user: User) -> None:
 
 def mark_useful(comment: Comment, user: User) -> None:
     if comment.author_id == user.id:
-        raise ProposalError(_l("You cannot mark your own comment as useful."))
+        raise ServiceError(_l("You cannot mark your own comment as useful."))
     if not can(user, Action.SUPPORT, comment.proposal.area):
-        raise ProposalError(_l("Only residents of the area can mark comments as useful."))
+        raise ServiceError(_l("Only residents of the area can mark comments as useful."))
     db.session.add(CommentUseful(comment_id=comment.id, user_id=user.id))
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ProposalError(_l("You already marked this comment as useful.")) from None
+        raise ServiceError(_l("You already marked this comment as useful.")) from None
     db.session.execute(update(Comment).where(Comment.id == comment.id)
                        .values(useful_count=Comment.useful_count + 1))
     db.session.commit()
@@ -105,7 +105,7 @@ def stance_balance(proposal: Proposal) -> dict[str, int]:
 
 def report(reporter: User, proposal: Proposal, reason: str, comment: Comment | None = None) -> Report:
     if len(reason.strip()) < 5:
-        raise ProposalError(_l("Say what is wrong (at least 5 characters)."), field="reason")
+        raise ServiceError(_l("Say what is wrong (at least 5 characters)."), field="reason")
     item = Report(proposal_id=proposal.id, comment_id=comment.id if comment else None,
                   reporter_id=reporter.id, reason=reason.strip())
     db.session.add(item)
@@ -115,7 +115,7 @@ def report(reporter: User, proposal: Proposal, reason: str, comment: Comment | N
 
 def _check_moderator(user: User, proposal: Proposal) -> None:
     if not can(user, Action.MODERATE, proposal.area):
-        raise ProposalError(_l("Only moderators of this area can hide or restore content."))
+        raise ServiceError(_l("Only moderators of this area can hide or restore content."))
 
 
 def _resolve_reports(proposal: Proposal, comment: Comment | None, moderator: User, resolution: str) -> None:
@@ -128,10 +128,10 @@ def set_hidden(moderator: User, proposal: Proposal, *, hidden: bool, reason: str
     """Hide or restore a proposal or one of its comments, with a reason shown in its place."""
     _check_moderator(moderator, proposal)
     if len(reason.strip()) < 5:
-        raise ProposalError(_l("Give a reason of at least 5 characters."), field="reason")
+        raise ServiceError(_l("Give a reason of at least 5 characters."), field="reason")
     target = comment or proposal
     if hidden == target.is_hidden:
-        raise ProposalError(_l("It is already hidden.") if hidden else _l("It is not hidden."))
+        raise ServiceError(_l("It is already hidden.") if hidden else _l("It is not hidden."))
     target.hidden_at = utcnow() if hidden else None
     target.hidden_reason = reason.strip() if hidden else None
     target.hidden_by_id = moderator.id if hidden else None

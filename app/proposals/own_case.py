@@ -6,10 +6,10 @@ meeting's other hosts) — for the services that refuse and the pages that leave
 from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 
+from app.core.errors import ServiceError
 from app.core.i18n import locale_code
 from app.core.permissions import Action, has_stake, officials_without_stake, stake_in
 from app.models import Proposal, User
-from app.proposals.services import ProposalError
 
 REVIEW, MERGE, BALLOT, MINUTES, IMPLEMENTATION = "review", "merge", "ballot", "minutes", "implementation"
 ACTIONS = {REVIEW: Action.REVIEW_PROPOSALS, MERGE: Action.REVIEW_PROPOSALS, BALLOT: Action.PLACE_ON_BALLOT,
@@ -60,4 +60,4 @@ def refusal(user: User, proposal: Proposal, what: str, *, hosts: list[User] | No
 def check(user: User, proposal: Proposal, what: str) -> None:
     """Refuse an official who wrote or supports ``proposal``, saying who else can."""
     if has_stake(user, proposal):
-        raise ProposalError(refusal(user, proposal, what))
+        raise ServiceError(refusal(user, proposal, what))

@@ -6,11 +6,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import PhaseKind, Proposal, Support, User
 from app.proposals import own_case
-from app.proposals.services import ProposalError, S, acting_role, check_cost, hold, transition
+from app.proposals.services import S, acting_role, check_cost, hold, transition
 from app.proposals.timeline import record_event
 
 REVIEW_ROLES = ("akimat", "expert")
@@ -19,10 +20,10 @@ ACTIVE = (S.SUBMITTED, S.FEASIBLE, S.ON_BALLOT)  # what a duplicate may be merge
 
 def _check_reviewer(user: User, proposal: Proposal, what: str = own_case.REVIEW) -> str:
     if not can(user, Action.REVIEW_PROPOSALS, proposal.area):
-        raise ProposalError(_l("Only akimat officials and the expert council of this area review proposals."))
+        raise ServiceError(_l("Only akimat officials and the expert council of this area review proposals."))
     process = proposal.process
     if not (process.is_in_phase(PhaseKind.PROPOSALS) or process.is_in_phase(PhaseKind.REVIEW)):
-        raise ProposalError(_l("Proposals are reviewed during the proposals and review phases."))
+        raise ServiceError(_l("Proposals are reviewed during the proposals and review phases."))
     own_case.check(user, proposal, what)
     return acting_role(user, proposal, REVIEW_ROLES)
 
@@ -31,31 +32,33 @@ def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: in
     role = _check_reviewer(reviewer, proposal)
     threshold = proposal.process.support_threshold
     if proposal.support_count < threshold:
-        raise ProposalError(_l("This proposal needs %(n)s supports before review.", n=threshold))
+        raise ServiceError(_l("This proposal needs %(n)s supports before review.", n=threshold))
     if feasible:
         if not final_cost or final_cost <= 0:
-            raise ProposalError(_l("Give the final cost estimate in tenge."), field="final_cost")
+            raise ServiceError(_l("Give the final cost estimate in tenge."), field="final_cost")
         check_cost(proposal.budget, final_cost)
         transition(proposal, S.FEASIBLE, actor=reviewer, kind="reviewed_feasible", role=role,
                    note=reason.strip() or None, changes={"final_cost": final_cost}, cost=final_cost)
     else:
         if len(reason.strip()) < 10:
-            raise ProposalError(_l("Explain to the author why it is not feasible (at least 10 characters)."),
+            raise ServiceError(_l("Explain to the author why it is not feasible (at least 10 characters)."),
                                 field="reason")
         transition(proposal, S.NOT_FEASIBLE, actor=reviewer, kind="reviewed_not_feasible", role=role,
                    reason=reason.strip())
     db.session.commit()
 
 
-def merge(duplicate: Proposal, into: Proposal, reviewer: User, note: str = "") -> int:
-    """Merge a duplicate into another proposal of the same budget; supports move (once per
-    person). Returns how many supports moved. Both proposals are held first, so a review or
-    another merge of either at the same moment cannot interleave with this one."""
+def merge(duplicate: Proposal, into: Proposal | None, reviewer: User, note: str = "") -> int:
+    """Merge a duplicate into another proposal of the same budget (``into`` None: the number typed
+    names none); supports move (once per person). Returns how many supports moved. Both proposals
+    are held first, so a review or another merge of either at the same moment cannot interleave."""
+    if into is None:
+        raise ServiceError(_l("There is no proposal with that number."))
     role = _check_reviewer(reviewer, duplicate, own_case.MERGE)
     if into.id == duplicate.id or into.budget_id != duplicate.budget_id:
-        raise ProposalError(_l("Choose another proposal of the same budget."), field="into")
+        raise ServiceError(_l("Choose another proposal of the same budget."), field="into")
     if into.status not in ACTIVE:
-        raise ProposalError(_l("A proposal can only be merged into an active one."), field="into")
+        raise ServiceError(_l("A proposal can only be merged into an active one."), field="into")
     own_case.check(reviewer, into, own_case.MERGE)
     hold((duplicate, (duplicate.status,)), (into, ACTIVE))
     already = select(Support.user_id).where(Support.proposal_id == into.id)
@@ -79,12 +82,12 @@ def merge(duplicate: Proposal, into: Proposal, reviewer: User, note: str = "") -
 
 def place_on_ballot(proposal: Proposal, official: User) -> None:
     if not can(official, Action.PLACE_ON_BALLOT, proposal.area):
-        raise ProposalError(_l("Only akimat officials of this area place proposals on the ballot."))
+        raise ServiceError(_l("Only akimat officials of this area place proposals on the ballot."))
     from app.ballots.services import voting_opened
 
     voting = proposal.process.phase(PhaseKind.VOTING)
     if (voting is not None and voting.starts_at <= utcnow()) or voting_opened(proposal.budget):
-        raise ProposalError(_l("The ballot is fixed once voting has started."))
+        raise ServiceError(_l("The ballot is fixed once voting has started."))
     own_case.check(official, proposal, own_case.BALLOT)
     transition(proposal, S.ON_BALLOT, actor=official, kind="placed_on_ballot", role="akimat",
                budget=proposal.budget_id)

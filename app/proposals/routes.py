@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.areas import all_areas
+from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm, page_arg, row_id, whole_number
 from app.core.permissions import Action, can
 from app.extensions import db
@@ -25,7 +26,6 @@ from app.proposals import listing, own_case
 from app.proposals import review as review_service
 from app.proposals import services as proposal_service
 from app.proposals.forms import CommentForm, MergeForm, ProposalForm, ReasonForm, ReviewForm
-from app.proposals.services import ProposalError
 from app.proposals.timeline import event_text
 
 bp = Blueprint("proposals", __name__)
@@ -39,14 +39,6 @@ def _load(proposal_id: int) -> Proposal:
     ):
         abort(404)  # drafts are private to their author
     return proposal
-
-
-def _refused(error: ProposalError, form=None):
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 def _back(proposal: Proposal, anchor: str = ""):
@@ -98,8 +90,8 @@ def new():
                 category=_category(form), address=form.address.data, cost=form.estimated_cost.data,
                 photos=request.files.getlist(form.photos.name), submit=form.submit.data,
             )
-        except ProposalError as error:
-            _refused(error, form)
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("Your proposal is submitted and public.") if form.submit.data
                   else _("Your draft is saved. Only you can see it."), "success")
@@ -131,8 +123,8 @@ def edit(proposal_id):
             )
             if form.submit.data and proposal.status == ProposalStatus.DRAFT:
                 proposal_service.submit_draft(proposal, current_user)
-        except ProposalError as error:
-            _refused(error, form)
+        except ServiceError as error:
+            refuse(error, form)
         else:
             flash(_("Your changes are saved."), "success")
             return _back(proposal)
@@ -182,8 +174,8 @@ def _post_action(proposal_id, action, success: str, form_class=CSRFOnlyForm, anc
         return _back(proposal, anchor)
     try:
         action(proposal, form)
-    except ProposalError as error:
-        flash(str(error.message), "error")
+    except ServiceError as error:
+        refuse(error)
     else:
         flash(success, "success")
     return _back(proposal, anchor)
@@ -231,10 +223,8 @@ def review(proposal_id):
 @login_required
 def merge(proposal_id):
     def act(proposal, form):
-        into = db.session.get(Proposal, row_id(form.into.data))
-        if into is None:
-            raise ProposalError(_("There is no proposal with that number."))
-        review_service.merge(proposal, into, current_user, form.note.data or "")
+        review_service.merge(proposal, db.session.get(Proposal, row_id(form.into.data)), current_user,
+                             form.note.data or "")
 
     return _post_action(proposal_id, act, _("The proposals are merged."), MergeForm)
 
@@ -296,8 +286,8 @@ def edit_comment(comment_id):
     if form.validate_on_submit():
         try:
             comment_service.edit_comment(comment, current_user, form.body.data, form.stance.data)
-        except ProposalError as error:
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("Your comment is updated."), "success")
         return _back(comment.proposal, f"#comment-{comment.id}")
@@ -312,8 +302,8 @@ def _comment_action(comment_id, action, success, form_class=CSRFOnlyForm):
     else:
         try:
             action(comment, form)
-        except ProposalError as error:
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(success, "success")
     return _back(comment.proposal, f"#comment-{comment.id}")
@@ -373,7 +363,7 @@ def dismiss_report(report_id):
     if CSRFOnlyForm().validate_on_submit():
         try:
             comment_service.dismiss_report(current_user, item)
-        except ProposalError as error:
+        except ServiceError as error:
             abort(403, str(error.message))
         flash(_("The report is dismissed."), "success")
     return redirect(url_for("proposals.moderation"))

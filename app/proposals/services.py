@@ -6,6 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow
+from app.core.errors import ServiceError
 from app.core.markdown import render_markdown
 from app.core.permissions import Action, can, roles_in
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.models import (
     User,
 )
 from app.proposals.timeline import record_event
-from app.uploads import UploadError, delete_stored, store_photo
+from app.uploads.services import delete_stored, store_photo
 
 S = ProposalStatus
 ALLOWED_TRANSITIONS = {
@@ -38,13 +39,6 @@ ALLOWED_TRANSITIONS = {
 }
 
 
-class ProposalError(Exception):
-    """A refused action, with a message for the person and optionally the form field it concerns."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def acting_role(user: User, proposal: Proposal, preferred: tuple[str, ...]) -> str | None:
@@ -72,7 +66,7 @@ def hold(*pairs: tuple[Proposal, tuple]) -> None:
             .values(status=Proposal.status).execution_options(synchronize_session=False)).rowcount
         if held != 1:
             db.session.rollback()
-            raise ProposalError(CHANGED_MEANWHILE)
+            raise ServiceError(CHANGED_MEANWHILE)
 
 
 def transition(proposal: Proposal, to: ProposalStatus, *, actor: User | None, kind: str,
@@ -82,7 +76,7 @@ def transition(proposal: Proposal, to: ProposalStatus, *, actor: User | None, ki
     once: the row is held in the status this request read (see :func:`hold`). The caller commits."""
     current = ProposalStatus(proposal.status)
     if to not in ALLOWED_TRANSITIONS.get(current, set()):
-        raise ProposalError(_l("This proposal cannot change from its current status that way."))
+        raise ServiceError(_l("This proposal cannot change from its current status that way."))
     hold((proposal, (current,)))
     proposal.status = to.value
     proposal.status_reason = reason
@@ -115,12 +109,12 @@ def budgets_open_to(user: User, today=None) -> list[Budget]:
 
 def check_may_propose(user: User, budget: Budget) -> None:
     if not can(user, Action.PROPOSE, budget.area):
-        raise ProposalError(_l("Only residents of %(area)s can propose for this budget.", area=budget.area.name))
+        raise ServiceError(_l("Only residents of %(area)s can propose for this budget.", area=budget.area.name))
     if not budget.process.is_in_phase(PhaseKind.PROPOSALS):
-        raise ProposalError(_l("This budget does not take proposals now."))
+        raise ServiceError(_l("This budget does not take proposals now."))
     minimum = current_app.config["MIN_PROPOSER_AGE"]
     if user.age_on(today()) < minimum:
-        raise ProposalError(_l("Proposing is open to residents aged %(age)s and over.", age=minimum))
+        raise ServiceError(_l("Proposing is open to residents aged %(age)s and over.", age=minimum))
 
 
 def check_cost(budget: Budget, cost: int) -> None:
@@ -128,17 +122,17 @@ def check_cost(budget: Budget, cost: int) -> None:
     if limit is not None and cost > limit:
         from app.core.i18n import money
 
-        raise ProposalError(
+        raise ServiceError(
             _l("The cost is over this budget's limit per project, %(limit)s.", limit=money(limit)),
             field="estimated_cost",
         )
     if cost > budget.amount:
-        raise ProposalError(_l("The cost is more than the whole budget."), field="estimated_cost")
+        raise ServiceError(_l("The cost is more than the whole budget."), field="estimated_cost")
 
 
 def _fill(proposal: Proposal, *, title, description, category: Category | None, address, cost) -> None:
     if category is not None and category.process_id != proposal.process.id:
-        raise ProposalError(_l("Choose one of this process's categories."), field="category_id")
+        raise ServiceError(_l("Choose one of this process's categories."), field="category_id")
     proposal.title = title.strip()
     proposal.description = description
     proposal.description_html = render_markdown(description)
@@ -151,7 +145,7 @@ def _add_photos(proposal: Proposal, uploads) -> list[str]:
     """Store new photos; returns their stored names so a failed transaction can remove them."""
     uploads = [u for u in uploads if u and getattr(u, "filename", "")]
     if len(proposal.photos) + len(uploads) > current_app.config["MAX_PHOTOS"]:
-        raise ProposalError(_l("A proposal can have at most %(n)s photos.", n=current_app.config["MAX_PHOTOS"]),
+        raise ServiceError(_l("A proposal can have at most %(n)s photos.", n=current_app.config["MAX_PHOTOS"]),
                             field="photos")
     stored = []
     try:
@@ -160,10 +154,10 @@ def _add_photos(proposal: Proposal, uploads) -> list[str]:
             stored.append(image.name)
             proposal.photos.append(ProposalPhoto(stored_name=image.name, width=image.width, height=image.height,
                                                  position=len(proposal.photos)))
-    except UploadError as error:
+    except ServiceError as error:
         for name in stored:
             delete_stored(name)
-        raise ProposalError(error.message, field="photos") from None
+        raise ServiceError(error.message, field="photos") from None
     return stored
 
 
@@ -197,7 +191,7 @@ def _submit(proposal: Proposal, author: User) -> None:
 
 def submit_draft(proposal: Proposal, author: User) -> None:
     if proposal.author_id != author.id:
-        raise ProposalError(_l("Only the author can submit this proposal."))
+        raise ServiceError(_l("Only the author can submit this proposal."))
     check_may_propose(author, proposal.budget)
     _submit(proposal, author)
     db.session.commit()
@@ -215,7 +209,7 @@ def may_edit(user: User, proposal: Proposal) -> bool:
 def edit_proposal(proposal: Proposal, author: User, *, title, description, category, address, cost,
                   photos=(), remove_photo_ids=()) -> None:
     if not may_edit(author, proposal):
-        raise ProposalError(_l("This proposal can no longer be edited: its review has started."))
+        raise ServiceError(_l("This proposal can no longer be edited: its review has started."))
     check_cost(proposal.budget, cost)
     # Still editable in the database too: a review starting at this moment wins, and the
     # reviewer's verdict is never about a text the author changed after it.
@@ -248,7 +242,7 @@ def edit_proposal(proposal: Proposal, author: User, *, title, description, categ
 
 def withdraw(proposal: Proposal, author: User, reason: str) -> None:
     if proposal.author_id != author.id:
-        raise ProposalError(_l("Only the author can withdraw this proposal."))
+        raise ServiceError(_l("Only the author can withdraw this proposal."))
     transition(proposal, S.WITHDRAWN, actor=author, kind="withdrawn", role="resident", reason=reason.strip())
     db.session.commit()
 
@@ -258,19 +252,19 @@ def withdraw(proposal: Proposal, author: User, reason: str) -> None:
 def support(proposal: Proposal, user: User) -> None:
     """Add the user's support once; refuse outside the proposals phase or the area."""
     if proposal.status not in (S.SUBMITTED, S.FEASIBLE) or proposal.is_hidden:
-        raise ProposalError(_l("This proposal is not open for support."))
+        raise ServiceError(_l("This proposal is not open for support."))
     if not proposal.process.is_in_phase(PhaseKind.PROPOSALS):
-        raise ProposalError(_l("Supports are collected only during the proposals phase."))
+        raise ServiceError(_l("Supports are collected only during the proposals phase."))
     if not can(user, Action.SUPPORT, proposal.area):
-        raise ProposalError(_l("Only residents of %(area)s can support this proposal.", area=proposal.area.name))
+        raise ServiceError(_l("Only residents of %(area)s can support this proposal.", area=proposal.area.name))
     if proposal.author_id == user.id:
-        raise ProposalError(_l("You wrote this proposal; authors cannot support their own."))
+        raise ServiceError(_l("You wrote this proposal; authors cannot support their own."))
     db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ProposalError(_l("You already support this proposal.")) from None
+        raise ServiceError(_l("You already support this proposal.")) from None
     # Counted in SQL so concurrent supports cannot lose an increment, and only while the proposal
     # is still open for support (a merge moving its supports at this moment wins).
     counted = db.session.execute(update(Proposal).where(Proposal.id == proposal.id,
@@ -278,7 +272,7 @@ def support(proposal: Proposal, user: User) -> None:
                                  .values(support_count=Proposal.support_count + 1)).rowcount
     if counted != 1:
         db.session.rollback()
-        raise ProposalError(CHANGED_MEANWHILE)
+        raise ServiceError(CHANGED_MEANWHILE)
     db.session.refresh(proposal, ["support_count"])
     threshold = proposal.process.support_threshold
     if threshold and proposal.support_count == threshold:
@@ -288,7 +282,7 @@ def support(proposal: Proposal, user: User) -> None:
 
 def withdraw_support(proposal: Proposal, user: User) -> None:
     if not proposal.process.is_in_phase(PhaseKind.PROPOSALS):
-        raise ProposalError(_l("Supports are collected only during the proposals phase."))
+        raise ServiceError(_l("Supports are collected only during the proposals phase."))
     deleted = db.session.execute(
         delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
     ).rowcount
@@ -342,7 +336,7 @@ def raise_at_meeting(deputy: User, budget: Budget, meeting_title: str, *, title,
     """A proposal raised at a town hall, submitted by the hosting deputy on the meeting's behalf
     (the meeting service checks the deputy hosts it). The proposals phase must be open."""
     if not budget.process.is_in_phase(PhaseKind.PROPOSALS):
-        raise ProposalError(_l("This budget does not take proposals now."))
+        raise ServiceError(_l("This budget does not take proposals now."))
     check_cost(budget, cost)
     proposal = Proposal(process=budget.process, budget=budget, area=budget.area, author=deputy,
                         status=S.SUBMITTED.value, submitted_at=utcnow())

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from app.ballots.sealing import KeyFileError, SealError, public_hex, read_key_file, unseal
+from app.core.errors import ServiceError
 from app.extensions import db
 from app.models import Ballot, BallotOpening, Budget, CountKey, SealedEnvelope, User
 from app.models.ballots import random_id
@@ -18,19 +19,17 @@ from app.results.adapter import ballot_from_choices, ballot_proposals, config_fo
 
 
 def open_envelopes(budget: Budget, actor: User | None, key_file: bytes) -> BallotOpening:
-    from app.results.services import ResultError
-
     key = db.session.get(CountKey, budget.id)
     if key is None or key.confirmed_at is None:
-        raise ResultError(_l("Voting on this budget was never opened: there are no envelopes to open."))
+        raise ServiceError(_l("Voting on this budget was never opened: there are no envelopes to open."))
     if db.session.get(BallotOpening, budget.id) is not None:
-        raise ResultError(_l("The envelopes of this budget are opened already."))
+        raise ServiceError(_l("The envelopes of this budget are opened already."))
     try:
         secret = read_key_file(key_file).get(budget.id)
     except KeyFileError:
-        raise ResultError(_l("This is not a Qatysu count key file: nothing was opened.")) from None
+        raise ServiceError(_l("This is not a Qatysu count key file: nothing was opened.")) from None
     if secret is None or public_hex(secret) != key.public_key:
-        raise ResultError(_l("This key file does not fit this budget: its count needs the key with fingerprint "
+        raise ServiceError(_l("This key file does not fit this budget: its count needs the key with fingerprint "
                              "%(fingerprint)s. Nothing was opened.", fingerprint=key.fingerprint))
     vote_type = config_for(budget).ballot_type
     rules = rules_for(budget, instance_for(budget, ballot_proposals(budget)))

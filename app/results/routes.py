@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.ballots.forms import CountForm, uploaded_key
 from app.ballots.paper import tally as paper_tally
+from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm
 from app.core.permissions import Action, can, is_nationwide, require
 from app.extensions import db
@@ -103,8 +104,8 @@ def count(budget_id):
     if form.validate_on_submit():
         try:
             services.count(budget, current_user, key_file=uploaded_key(form.key_file))
-        except services.ResultError as error:
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("The votes are counted. Check the result, then publish it."), "success")
     return redirect(url_for("results.manage", budget_id=budget.id))
@@ -121,8 +122,8 @@ def annul(result_id):
     if form.validate_on_submit():
         try:
             services.annul(result, current_user, form.reason.data)
-        except services.ResultError as error:
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
         else:
             flash(_("The result is annulled. A recount from the same ballots can now be published."), "success")
     else:
@@ -139,8 +140,8 @@ def publish(result_id):
     if CSRFOnlyForm().validate_on_submit():
         try:
             services.publish(result, current_user)
-        except services.ResultError as error:
-            flash(str(error.message), "error")
+        except ServiceError as error:
+            refuse(error)
             return redirect(url_for("results.manage", budget_id=result.budget_id))
         flash(_("The results are published."), "success")
     return redirect(url_for("results.show", budget_id=result.budget_id))

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.audit import record as audit_record
 from app.core.clock import utcnow
+from app.core.errors import ServiceError
 from app.core.permissions import Action, can, is_nationwide
 from app.extensions import db
 from app.models import (
@@ -28,17 +29,11 @@ from app.models import (
     User,
     VoterParticipation,
 )
-from app.proposals.services import ProposalError, transition
+from app.proposals.services import transition
 from app.results.adapter import config_for, election, write_pabulib
 from voting import __version__ as voting_version
 from voting import allocate, compare, get_rule
 from voting.analysis import DEFAULT_VARIANTS, variant_label
-
-
-class ResultError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def rule_options(budget: Budget) -> dict:
@@ -61,7 +56,7 @@ def check_voting_closed(budget: Budget) -> None:
     publication would not be in the published file."""
     voting = budget.process.phase(PhaseKind.VOTING)
     if voting is not None and utcnow() < voting.ends_at:
-        raise ResultError(_l("Votes are counted and published after voting closes."))
+        raise ServiceError(_l("Votes are counted and published after voting closes."))
 
 
 def needs_key(budget: Budget) -> CountKey | None:
@@ -79,11 +74,11 @@ def count(budget: Budget, actor: User | None = None, key_file: bytes | None = No
     from app.results.opening import open_envelopes
 
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
-        raise ResultError(_l("Only akimat officials of this area count the votes."))
+        raise ServiceError(_l("Only akimat officials of this area count the votes."))
     check_voting_closed(budget)
     if needs_key(budget) is not None:
         if not key_file:
-            raise ResultError(_l("Upload the count key file to open the envelopes."))
+            raise ServiceError(_l("Upload the count key file to open the envelopes."))
         open_envelopes(budget, actor, key_file)
     try:
         return _tally(budget, actor)
@@ -95,7 +90,7 @@ def count(budget: Budget, actor: User | None = None, key_file: bytes | None = No
 def _tally(budget: Budget, actor: User | None) -> Result:
     instance, profile = election(budget)
     if not len(instance):
-        raise ResultError(_l("No project is on this budget's ballot."))
+        raise ServiceError(_l("No project is on this budget's ballot."))
     text = write_pabulib(instance, profile)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     config = config_for(budget)
@@ -158,28 +153,28 @@ def publish(result: Result, actor: User | None, now: datetime | None = None) -> 
     so simultaneous requests publish one."""
     budget = result.budget
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
-        raise ResultError(_l("Only akimat officials of this area publish results."))
+        raise ServiceError(_l("Only akimat officials of this area publish results."))
     check_voting_closed(budget)
     already = _l("This budget's results are already published.")
     if result.annulled_at is not None or published_result(budget) is not None:
-        raise ResultError(already)
+        raise ServiceError(already)
     try:
         claimed = db.session.execute(
             update(Result).where(Result.id == result.id, Result.published_at.is_(None))
             .values(published_at=now or utcnow(), published_by_id=actor.id if actor else None)).rowcount
         if claimed != 1:
-            raise ResultError(already)
+            raise ServiceError(already)
         if actor is not None:
             audit_record(actor, "publish", "results", str(result.id), {"budget": budget.id,
                                                                        "selected": list(result.selected)})
-        _decide_projects(budget, result, actor)
+        try:
+            _decide_projects(budget, result, actor)
+        except ServiceError:  # a project of the ballot changed under the publication: nothing is published
+            raise ServiceError(_l("A project of this ballot was changed meanwhile; reload the page.")) from None
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ResultError(already) from None
-    except ProposalError:  # a project of the ballot changed under the publication: nothing is published
-        db.session.rollback()
-        raise ResultError(_l("A project of this ballot was changed meanwhile; reload the page.")) from None
+        raise ServiceError(already) from None
     except Exception:
         db.session.rollback()
         raise
@@ -207,24 +202,24 @@ def annul(result: Result, admin: User, reason: str, now: datetime | None = None)
     reason, which the results page, the audit log and every project's timeline show (authors and
     supporters are told). The ballots stay; a recount from them can then be published."""
     if not is_nationwide(admin, Action.MANAGE_AREAS):
-        raise ResultError(_l("Only a nationwide administrator annuls a published result."))
+        raise ServiceError(_l("Only a nationwide administrator annuls a published result."))
     reason = (reason or "").strip()
     if len(reason) < MIN_ANNUL_REASON:
-        raise ResultError(_l("Give the reason for the annulment (at least %(n)s characters).", n=MIN_ANNUL_REASON))
+        raise ServiceError(_l("Give the reason for the annulment (at least %(n)s characters).", n=MIN_ANNUL_REASON))
     if result.published_at is None or result.annulled_at is not None:
-        raise ResultError(_l("Only the published result in force can be annulled."))
+        raise ServiceError(_l("Only the published result in force can be annulled."))
     started = db.session.scalar(select(func.count()).select_from(Proposal).where(
         Proposal.budget_id == result.budget_id,
         Proposal.status.in_([ProposalStatus.IN_IMPLEMENTATION.value, ProposalStatus.COMPLETED.value])))
     if started:
-        raise ResultError(_l("Implementation has started on %(n)s of this budget's projects: stop it before the "
+        raise ServiceError(_l("Implementation has started on %(n)s of this budget's projects: stop it before the "
                              "result can be annulled.", n=started))
     claimed = db.session.execute(
         update(Result).where(Result.id == result.id, Result.published_at.is_not(None), Result.annulled_at.is_(None))
         .values(annulled_at=now or utcnow(), annulled_by_id=admin.id, annul_reason=reason)).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise ResultError(_l("Only the published result in force can be annulled."))
+        raise ServiceError(_l("Only the published result in force can be annulled."))
     audit_record(admin, "annul", "results", str(result.id), {"budget": result.budget_id, "reason": reason})
     for proposal in db.session.scalars(select(Proposal).where(
             Proposal.budget_id == result.budget_id,

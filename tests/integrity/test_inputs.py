@@ -351,7 +351,7 @@ NOT_USER_TEXT = {
     "implementation_updates": {"status", "photo_name"},
     "proposal_events": {"kind", "actor_role"},
     "phase_changes": {"phase_kind"},
-    "notifications": {"kind", "detail"},
+    "notifications": {"kind", "subject_kind", "detail"},
     "notification_preferences": {"kind"},
     # Written by the ballot and count services only (codes, receipts, hashes): no free text there.
     "ballot_configs": {"rule", "tie_break"},

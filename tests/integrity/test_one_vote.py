@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.ballots import paper as paper_service
-from app.ballots import services as ballot_service
 from app.ballots.snapshot import snapshot
+from app.core.errors import ServiceError
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.identity.voter_key import voter_key
@@ -227,7 +227,7 @@ def test_simultaneous_paper_marks_and_entries_keep_one_mark_and_no_extra_paper(r
                 try:
                     fn(db.session.get(User, ids["akimat"]), db.session.get(Budget, ids["budget"]))
                     return "done"
-                except ballot_service.BallotError:
+                except ServiceError:
                     return "refused"
                 except sa.exc.OperationalError:  # SQLite: "database is locked" (a 503 for the web)
                     return "busy"

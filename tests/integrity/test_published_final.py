@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.admin.services import save_mci
 from app.ballots import services as ballot_service
 from app.ballots.snapshot import snapshot
+from app.core.errors import ServiceError
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -158,7 +159,7 @@ def test_a_published_result_row_never_changes_and_is_never_deleted(published):
 def test_a_second_result_cannot_be_published_for_the_same_budget(users, published):
     budget, first = published
     second = result_service.count(budget, users["akimat"])
-    with pytest.raises(result_service.ResultError):
+    with pytest.raises(ServiceError):
         result_service.publish(second, users["akimat"])
     with pytest.raises(sa.exc.IntegrityError):  # the partial unique index, below the service
         db.session.execute(sa.update(Result).where(Result.id == second.id)
@@ -202,7 +203,7 @@ def test_ten_simultaneous_publications_publish_once(app, tmp_path):
                 barrier.wait()
                 result_service.publish(result, user)
                 outcomes.append("published")
-            except result_service.ResultError:
+            except ServiceError:
                 outcomes.append("refused")
             except sa.exc.OperationalError:
                 outcomes.append("busy")
@@ -269,7 +270,7 @@ def test_a_nationwide_administrator_annuls_with_a_reason_that_everyone_sees(clie
     assert "was annulled" in timeline
     # The annulled result stays visible as annulled, and can never be published again...
     assert reason in client.get(f"/budgets/{budget.id}/results", headers=EN).get_data(as_text=True)
-    with pytest.raises(result_service.ResultError):
+    with pytest.raises(ServiceError):
         result_service.publish(annulled, users["akimat"])
     # ...while a recount from the same ballots can be.
     recount = result_service.count(budget, users["akimat"])

@@ -72,7 +72,7 @@ from app.models import (
     Support,
     guards,
 )
-from app.uploads import store_photo
+from app.uploads.services import store_photo
 from meetings.models import ActionItem, AgendaItem, Meeting, Registration
 
 from .conftest import count_votes, make_user, move_to_phase, open_voting

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Proposal
 from app.notifications.models import Notification, OutboxEmail
-from meetings import services
+from meetings import minutes, services
 from meetings.models import ActionItem, Meeting, Registration
 
 from .conftest import make_user
@@ -290,11 +290,11 @@ def test_publishing_is_all_or_nothing(client, users, held_meeting, log_in, monke
     monkeypatch.setattr(proposal_service, "record_discussion", failing)
     log_in(users["deputy"])
     meeting = db.session.get(Meeting, held["meeting"].id)
-    services.save_minutes(meeting, users["deputy"], attendance_count=10, attended_user_ids=[], summary="s",
+    minutes.save_minutes(meeting, users["deputy"], attendance_count=10, attended_user_ids=[], summary="s",
                           decisions={i.id: {"decision": "endorsed"} for i in meeting.agenda if i.proposal_id},
                           action_items=[])
     with pytest.raises(RuntimeError):
-        services.publish_minutes(meeting, users["deputy"])
+        minutes.publish_minutes(meeting, users["deputy"])
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).minutes_published_at is None
     kinds = set(db.session.scalars(select(Proposal).where(Proposal.id == held["playground"].id)).one().events)

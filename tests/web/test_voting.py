@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.ballots import services as ballot_service
 from app.ballots.snapshot import snapshot
+from app.core.errors import ServiceError
 from app.core.markdown import render_markdown
 from app.extensions import db
 from app.models import (
@@ -409,7 +410,7 @@ def _race(app, voter_id, budget_id, choice, n=20) -> list[str]:
                 barrier.wait()
                 ballot_service.cast_with_snapshot(user, snap, choice)
                 outcomes.append("stored")
-            except ballot_service.BallotError:
+            except ServiceError:
                 outcomes.append("refused")
             except sa.exc.OperationalError:  # SQLite: "database is locked" (a 503 for the web)
                 outcomes.append("busy")

@@ -13,15 +13,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.errors import ServiceError
+
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIDE = 2000  # pixels kept on the longest side
 MAX_PIXELS = 40_000_000  # more than any phone camera: a bigger image is a bomb or a mistake
 
 
-class UploadError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -41,26 +39,26 @@ def store_photo(stream, *, max_bytes: int) -> StoredImage:
     """Validate and re-encode an uploaded photo as JPEG under the upload folder."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadError(_l("A photo may be at most %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+        raise ServiceError(_l("A photo may be at most %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
     if not data:
-        raise UploadError(_l("The photo file is empty."))
+        raise ServiceError(_l("The photo file is empty."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as probe:
                 if probe.format not in ACCEPTED_FORMATS:
-                    raise UploadError(_l("Photos must be JPEG, PNG or WebP images."))
+                    raise ServiceError(_l("Photos must be JPEG, PNG or WebP images."))
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise UploadError(_l("This picture is too large in pixels."))
+                    raise ServiceError(_l("This picture is too large in pixels."))
                 probe.load()
                 image = ImageOps.exif_transpose(probe)
                 image = image.convert("RGB")
-    except UploadError:
+    except ServiceError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadError(_l("This picture is too large in pixels.")) from None
+        raise ServiceError(_l("This picture is too large in pixels.")) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise UploadError(_l("This file is not a picture we can read. Use JPEG, PNG or WebP.")) from None
+        raise ServiceError(_l("This file is not a picture we can read. Use JPEG, PNG or WebP.")) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     # Pillow writes some of the source's metadata back on save (a JPEG's COM comment, XMP, DPI),
     # and a comment can carry a <script> or PHP payload: keep only the pixels.
