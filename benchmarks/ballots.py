@@ -25,7 +25,7 @@ most 3x the time ``voting`` alone takes on the same file."
    no voter has two participations.
 5. Counts the "count" budget in-process: ``app.results.services.count`` end to end (and without the
    rule comparison, and stage by stage), against ``voting.read_pabulib`` + ``voting.allocate``
-   on the file ``app.results.adapter.ballots_file`` exports; best of ``--repeat``. On FAIL it
+   on the file ``app.ballots.adapter.ballots_file`` exports; best of ``--repeat``. On FAIL it
    prints a cProfile of one ``count`` (``--profile`` prints it anyway).
 
 Run: ``.venv/bin/python benchmarks/ballots.py`` (1.5-4 minutes on 2 cores). ``--database-url``
@@ -123,8 +123,9 @@ def build(url: str, n_voters: int, n_ballots: int, seed: int, full_demo: bool = 
     from app import create_app
     from app.admin.services import set_phase_dates
     from app.ballots import opening
+    from app.ballots.roll import age_band
     from app.ballots.sealing import seal
-    from app.ballots.services import age_band, new_receipt, receipt_hash
+    from app.ballots.services import new_code, receipt_hash
     from app.demo import load_areas, load_demo_data, load_processes, load_users
     from app.extensions import db
     from app.identity.voter_key import voter_key
@@ -234,9 +235,9 @@ def build(url: str, n_voters: int, n_ballots: int, seed: int, full_demo: bool = 
             roll.append({"budget_id": budget_id, "voter_key": voter, "process_id": process.id, "tier": 0,
                          "district_id": district, "age_band": age_band(age), "sex": sex})
             participations.append({"budget_id": budget_id, "voter_key": voter, "channel": channel, "voted_on": today})
-            receipt = new_receipt()
+            receipt = new_code()
             while receipt in receipts:
-                receipt = new_receipt()
+                receipt = new_code()
             receipts.add(receipt)
             choices = {pid: 1 for pid in _popular_ballot(rng, ids, weights)}
             envelopes.append({"id": random_id(), "budget_id": budget_id,
@@ -542,9 +543,9 @@ def counting(url: str, budget_id: int, workdir: Path, repeat: int, profile: bool
 
     import voting
     from app import create_app
+    from app.ballots import adapter
     from app.extensions import db
     from app.models import Budget, Result
-    from app.results import adapter
     from app.results import services as results
     from voting.analysis import DEFAULT_VARIANTS, variant_label
 

@@ -6,11 +6,11 @@ from flask import Blueprint, Response, abort, jsonify, url_for
 from sqlalchemy import select
 
 from app.api.spreadsheet import spreadsheet_safe
+from app.ballots.adapter import ballots_file as build_ballots_file
 from app.extensions import db
 from app.models import Budget
 from app.proposals.services import public_titles
 from app.results import services
-from app.results.adapter import ballots_file as build_ballots_file
 from app.results.explanations import explanation_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

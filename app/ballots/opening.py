@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from app.ballots import roll
+from app.ballots.adapter import ballot_proposals
 from app.ballots.sealing import (
     KeyFileError,
     envelope_size,
@@ -27,7 +28,6 @@ from app.core.errors import ServiceError
 from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import PHASE_ORDER, CountKey, PhaseChange, PhaseKind, Process, User
-from app.results.adapter import ballot_proposals
 
 
 def may_open(user: User, process: Process) -> bool:

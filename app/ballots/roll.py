@@ -9,12 +9,12 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
+from app.ballots.adapter import config_for
 from app.core.clock import local_date
 from app.extensions import db
 from app.identity.iin import parse_iin
 from app.identity.voter_key import voter_key
 from app.models import Area, Budget, PhaseKind, Process, RollEntry, User
-from app.results.adapter import config_for
 
 # Every minimum age a budget may set (14 to 120) falls in a band.
 AGE_BANDS = ((14, 15, "14-15"), (16, 17, "16-17"), (18, 29, "18-29"), (30, 44, "30-44"), (45, 59, "45-59"),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.ballots import opening, services
 from app.ballots import paper as paper_service
+from app.ballots.adapter import ballot_proposals, config_for
 from app.ballots.forms import (
     BALLOT_TYPE_LABELS,
     RULE_LABELS,
@@ -24,9 +25,7 @@ from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm, whole_number
 from app.core.permissions import Action, can, require
 from app.extensions import db
-from app.models import Ballot, Budget, PhaseKind, Process
-from app.results.adapter import ballot_proposals, config_for
-from app.results.services import published_result
+from app.models import Budget, PhaseKind, Process
 
 bp = Blueprint("ballots", __name__)
 
@@ -145,23 +144,6 @@ def receipt(budget_id):
     if not data or data.get("budget") != budget.id:
         return redirect(url_for("ballots.booth", budget_id=budget.id))
     return render_template("ballots/receipt.html", budget=budget, receipt=data["receipt"], change_key=data["change_key"])
-
-
-@bp.route("/budgets/<int:budget_id>/ballot-lookup")
-def lookup(budget_id):
-    """Anyone holding a receipt can see that ballot's content (never who cast it) — after the
-    count, from the published ballots: until then every ballot is sealed."""
-    budget = _budget(budget_id)
-    code = request.args.get("receipt", "")[:40]
-    result = published_result(budget)
-    ballot = None
-    receipt = services.normalize_code(code)
-    if result is not None and receipt:
-        ballot = db.session.scalar(select(Ballot).where(Ballot.budget_id == budget.id,
-                                                        Ballot.receipt_hash == services.receipt_hash(receipt)))
-    names = {str(p.id): p for p in ballot_proposals(budget)}
-    return render_template("ballots/lookup.html", budget=budget, code=code, receipt=receipt, ballot=ballot,
-                           names=names, config=config_for(budget), published=result is not None)
 
 
 @bp.route("/budgets/<int:budget_id>/paper", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ballots import roll
+from app.ballots.adapter import ballot_proposals, instance_for, rules_for
 from app.ballots.messages import violation_text
 from app.ballots.sealing import seal
 from app.ballots.snapshot import BallotSnapshot, forget, snapshot
@@ -22,11 +23,9 @@ from app.core.i18n import local_date, locale_code
 from app.extensions import db
 from app.identity.voter_key import voter_key
 from app.models import BallotConfig, Budget, CountKey, RollEntry, SealedEnvelope, User, VoterParticipation
-from app.results.adapter import ballot_proposals, instance_for, rules_for
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed back
 CODE_LENGTH = 12
-age_band, district_of, AGE_BANDS = roll.age_band, roll.district_of, roll.AGE_BANDS  # used by results and the demo
 
 
 
@@ -52,9 +51,6 @@ def new_code() -> str:
     """A receipt or change code: 12 characters without look-alikes, shown as XXXX-XXXX-XXXX."""
     code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(CODE_LENGTH))
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-
-
-new_receipt = new_code
 
 
 def normalize_code(text: str | None) -> str | None:

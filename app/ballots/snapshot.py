@@ -13,12 +13,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.ballots.adapter import BallotRules, ballot_proposals, config_for, instance_for, rules_for
 from app.ballots.roll import tier_of
 from app.core.clock import local_date
 from app.extensions import db
 from app.models import Budget, CountKey, PhaseKind, Process
-from app.results.adapter import ballot_proposals, config_for, instance_for, rules_for
-from voting import BallotRules
 
 _cache: dict[int, tuple[float, "BallotSnapshot"]] = {}
 

@@ -10,12 +10,12 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
+from app.ballots.adapter import ballot_from_choices, ballot_proposals, config_for, instance_for, rules_for
 from app.ballots.sealing import KeyFileError, SealError, public_hex, read_key_file, unseal
 from app.core.errors import ServiceError
 from app.extensions import db
 from app.models import Ballot, BallotOpening, Budget, CountKey, SealedEnvelope, User
 from app.models.ballots import random_id
-from app.results.adapter import ballot_from_choices, ballot_proposals, config_for, instance_for, rules_for
 
 
 def open_envelopes(budget: Budget, actor: User | None, key_file: bytes) -> BallotOpening:

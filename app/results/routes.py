@@ -1,19 +1,20 @@
 """Results pages: the public result with its explanations, the protocol, and the official's
 count-and-publish page."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.ballots.adapter import ballot_proposals, config_for
 from app.ballots.forms import CountForm, uploaded_key
 from app.ballots.paper import tally as paper_tally
+from app.ballots.services import normalize_code
 from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm
 from app.core.permissions import Action, can, is_nationwide, require
 from app.extensions import db
 from app.models import BallotOpening, Budget, Proposal, Result
 from app.results import charts, services
-from app.results.adapter import config_for
 from app.results.explanations import explanation_text
 from app.results.forms import AnnulForm
 from app.results.participation import participation
@@ -76,6 +77,20 @@ def protocol(budget_id):
     if result is None:
         abort(404)
     return _page(budget, result, "results/protocol.html")
+
+
+@bp.route("/budgets/<int:budget_id>/ballot-lookup")
+def lookup(budget_id):
+    """Anyone holding a receipt can see that ballot's content (never who cast it) — after the
+    count, from the published ballots: until then every ballot is sealed."""
+    budget = _budget(budget_id)
+    code = request.args.get("receipt", "")[:40]
+    receipt = normalize_code(code)
+    published = services.published_result(budget) is not None
+    ballot = services.published_ballot(budget, receipt) if published and receipt else None
+    names = {str(p.id): p for p in ballot_proposals(budget)}
+    return render_template("results/lookup.html", budget=budget, code=code, receipt=receipt, ballot=ballot,
+                           names=names, config=config_for(budget), published=published)
 
 
 @bp.route("/budgets/<int:budget_id>/results/manage")

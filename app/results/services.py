@@ -11,6 +11,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.ballots.adapter import (
+    DEFAULT_VARIANTS,
+    VOTING_VERSION,
+    allocate,
+    compare,
+    config_for,
+    election,
+    get_rule,
+    variant_label,
+    write_pabulib,
+)
+from app.ballots.services import receipt_hash
 from app.core.audit import record as audit_record
 from app.core.clock import utcnow
 from app.core.errors import ServiceError
@@ -30,10 +42,6 @@ from app.models import (
     VoterParticipation,
 )
 from app.proposals.services import transition
-from app.results.adapter import config_for, election, write_pabulib
-from voting import __version__ as voting_version
-from voting import allocate, compare, get_rule
-from voting.analysis import DEFAULT_VARIANTS, variant_label
 
 
 def rule_options(budget: Budget) -> dict:
@@ -108,7 +116,7 @@ def _tally(budget: Budget, actor: User | None) -> Result:
     opening = db.session.get(BallotOpening, budget.id)
     result = Result(
         budget_id=budget.id, rule=config.rule, options={k: v for k, v in options.items() if k != "tie_breaking"},
-        tie_break=config.tie_break, voting_version=voting_version, ballots_sha256=sha, n_ballots=profile.n_voters,
+        tie_break=config.tie_break, voting_version=VOTING_VERSION, ballots_sha256=sha, n_ballots=profile.n_voters,
         spoiled=opening.spoiled if opening else 0,
         selected=list(outcome.selected), projects=projects, comparison=_comparison_data(comparison),
         computed_by_id=actor.id if actor else None,
@@ -235,6 +243,12 @@ def published_result(budget: Budget) -> Result | None:
     return db.session.scalar(select(Result).where(Result.budget_id == budget.id, Result.published_at.is_not(None),
                                                   Result.annulled_at.is_(None)))
 
+
+
+def published_ballot(budget: Budget, receipt: str) -> Ballot | None:
+    """The anonymous ballot cast with ``receipt`` (a normalized code), found by its hash."""
+    return db.session.scalar(select(Ballot).where(Ballot.budget_id == budget.id,
+                                                  Ballot.receipt_hash == receipt_hash(receipt)))
 
 def annulled_results(budget: Budget) -> list[Result]:
     return list(db.session.scalars(select(Result).where(Result.budget_id == budget.id,

@@ -45,6 +45,6 @@ def budget_named(process: Process, name_en: str) -> Budget:
 
 
 def project_ids(budget: Budget) -> list[str]:
-    from app.results.adapter import ballot_proposals
+    from app.ballots.adapter import ballot_proposals
 
     return [str(p.id) for p in ballot_proposals(budget)]

@@ -285,7 +285,7 @@ def test_a_count_that_fails_half_way_leaves_every_envelope_in_place(users, seale
 
 def test_nothing_can_be_read_before_the_count(sealed):
     """The envelopes hold no project id, receipt or channel in the clear."""
-    from app.results.adapter import ballot_proposals
+    from app.ballots.adapter import ballot_proposals
 
     ids = [str(p.id) for p in ballot_proposals(sealed)]
     for blob in db.session.scalars(select(SealedEnvelope.sealed)):

@@ -267,7 +267,7 @@ def test_every_post_route_is_reached_by_some_form(site, forms):
 TEXT_KINDS = ("text", "textarea", "email", "password", "search", "url", "tel")
 # Text inputs that store no free text: codes a voter copies from the receipt and the IIN of a paper
 # voter (the booth, the lookup and the paper form belong to the ballot work and read them there).
-NOT_STORED = {"ballots.cast": {"receipt", "change_key"}, "ballots.lookup": {"receipt"}, "ballots.paper": {"iin"}}
+NOT_STORED = {"ballots.cast": {"receipt", "change_key"}, "results.lookup": {"receipt"}, "ballots.paper": {"iin"}}
 
 
 def test_every_text_input_on_every_page_states_its_maximum_length(forms):

@@ -1,5 +1,9 @@
-"""The one adapter between the database and the counting library ``voting``: budgets and
-ballot rows become a ``voting.Instance`` and ``Profile``; outcomes come back as plain data."""
+"""The one door between the app and the counting library ``voting``: budgets and ballot rows
+become a ``voting.Instance`` and ``Profile``, and the library's rules and comparisons are reached
+through the names below. Nothing else in app/ imports ``voting`` (tests/test_architecture.py).
+
+It lives with the ballots because casting validates a ballot against the same instance the count
+reads; results (the count) depend on ballots, never the reverse."""
 import hashlib
 import json
 from fractions import Fraction
@@ -10,7 +14,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.clock import local_date
 from app.extensions import db
 from app.models import Ballot, BallotConfig, Budget, PhaseKind, Proposal, ProposalStatus
-from voting import BallotRules, Instance, Profile, Project, write_pabulib  # noqa: F401 (re-exported)
+from voting import BallotRules, Instance, Profile, Project, allocate, compare, get_rule, write_pabulib
+from voting import __version__ as VOTING_VERSION
+from voting.analysis import DEFAULT_VARIANTS, variant_label
+
+# What the count and the booth use of the library, through this one module.
+__all__ = ["BallotRules", "DEFAULT_VARIANTS", "Instance", "Profile", "VOTING_VERSION", "allocate",
+           "ballot_from_choices", "ballot_proposals", "ballots_file", "compare", "config_for", "election", "get_rule",
+           "instance_for", "profile_for", "rules_for", "variant_label", "write_pabulib"]
 
 # Ballot types as stored -> pabulib vote types used by the counting library.
 VOTE_TYPES = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative", "ranking": "ordinal"}
