@@ -16,7 +16,10 @@ from app.ballots import opening
 from app.ballots.sealing import seal
 from app.ballots.services import new_code, receipt_hash, stored_choices
 from app.core.markdown import render_markdown
-from app.demo_proposals import IDEAS, RESIDENT_EMAIL
+from app.demo.data.city import DEMO_PASSWORD
+from app.demo.data.people import RESIDENT_EMAIL, VOTER_EMAIL, VOTERS_PER_DISTRICT
+from app.demo.data.proposals import IDEAS
+from app.demo.implementation import load_demo_implementation
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.identity.voter_key import voter_key
@@ -38,9 +41,6 @@ from app.models import (
 from app.models.ballots import random_id
 from app.results import services as result_service
 
-VOTERS_PER_DISTRICT = 600
-VOTER_EMAIL = "voter.{n}@demo.qatysu.kz"
-
 
 def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes: dict[str, Process]) -> int:
     """Returns the number of ballots created (0 when already loaded)."""
@@ -53,7 +53,7 @@ def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes:
     voting = process.phase(PhaseKind.VOTING)
     reviewed_at = process.phase(PhaseKind.REVIEW).starts_at + timedelta(days=3)
     authors = list(db.session.scalars(select(User).where(User.email.like(RESIDENT_EMAIL.replace("{n}", "%")))))
-    password_hash = generate_password_hash("qatysu-demo")
+    password_hash = generate_password_hash(DEMO_PASSWORD)
     plans = []
     for budget in process.budgets:
         db.session.add(BallotConfig(budget_id=budget.id, ballot_type="approval", min_projects=1, max_projects=3,
@@ -95,35 +95,11 @@ def load_demo_results(users: dict[str, User], areas: dict[str, Area], processes:
     for budget, proposals, _ in plans:
         result = result_service.count(budget, akimat, key_file=key_file)
         result_service.publish(result, akimat)
-        _implementation(rng, akimat, [p for p in proposals if str(p.id) in result.selected], voting.ends_at.date())
+        load_demo_implementation(rng, akimat, [p for p in proposals if str(p.id) in result.selected],
+                                 voting.ends_at.date())
     resident = users["resident@qatysu.kz"]  # follows their district's result and its funded projects
     follow_budget(resident, next(b for b, _, _ in plans if resident.home_area.is_within(b.area)))
     return total
-
-
-STAGES = [("completed", 100, 1.0), ("in_progress", 60, 0.55), ("in_progress", 35, 0.3), ("procurement", 5, 0.0),
-          ("planned", 0, 0.0)]
-
-
-def _implementation(rng, akimat, funded, start: date) -> None:
-    """Funded projects at various stages, with spending and milestones (one of them late)."""
-    from app.implementation import services as implementation_service
-
-    for i, proposal in enumerate(funded):
-        status, progress, share = STAGES[i % len(STAGES)]
-        implementation_service.add_milestone(proposal, akimat, title="Жобалау / Проектирование",
-                                             starts_on=start + timedelta(days=20), planned_on=start + timedelta(days=60))
-        implementation_service.add_milestone(proposal, akimat, title="Құрылыс / Строительство",
-                                             starts_on=start + timedelta(days=60), planned_on=start + timedelta(days=200))
-        if status == "planned":
-            continue
-        implementation_service.report(proposal, akimat, status="procurement", progress=5, spent=0,
-                                      note="Мемлекеттік сатып алу жарияланды / Объявлены госзакупки")
-        if status != "procurement":
-            spent = int(proposal.cost * share * rng.uniform(0.9, 1.05))
-            implementation_service.report(proposal, akimat, status=status, progress=progress, spent=spent,
-                                          note="Жұмыс жүріп жатыр / Работы идут" if status != "completed"
-                                          else "Жоба аяқталды / Проект завершён")
 
 
 def _voters(rng, budget, areas, password_hash: str, offset: int) -> list[dict]:

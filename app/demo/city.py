@@ -1,43 +1,18 @@
-"""Demo data: Astana, one user per role, an open process and a finished one.
+"""The demo city: Astana's areas, one user per role, an open process and a finished one.
 
-Idempotent: every object is looked up by a natural key before it is created, so running it
-twice changes nothing. Later features add their demo content through ``load_demo_data``.
-"""
+Idempotent: every object is looked up by a natural key before it is created."""
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.admin.services import set_phase_dates
-from app.core import clock
 from app.core.areas import save_area
 from app.core.clock import utcnow
+from app.demo.data.city import ASTANA_DISTRICTS, DEMO_PASSWORD, DEMO_USERS, OKRUGS_PER_DISTRICT
 from app.extensions import db
 from app.identity.iin import make_iin
 from app.models import PHASE_ORDER, Area, Budget, Process, RoleGrant, User, mci_for_year
 from app.proposals.services import ensure_default_categories
-
-DEMO_PASSWORD = "qatysu-demo"
-
-ASTANA_DISTRICTS = [
-    # (kk, ru, en)
-    ("Алматы ауданы", "район Алматы", "Almaty district"),
-    ("Байқоңыр ауданы", "район Байконур", "Baikonur district"),
-    ("Есіл ауданы", "район Есиль", "Esil district"),
-    ("Нұра ауданы", "район Нура", "Nura district"),
-    ("Сарыарқа ауданы", "район Сарыарка", "Saryarka district"),
-]
-OKRUGS_PER_DISTRICT = 3
-
-# email, full name, role (None: resident only), where the role is held, birth date, sex
-DEMO_USERS = [
-    ("admin@qatysu.kz", "Айгерім Сапарова", "admin", None, date(1985, 3, 14), "female"),
-    ("akimat@qatysu.kz", "Ерлан Жақсылықов", "akimat", "Astana", date(1979, 7, 2), "male"),
-    ("deputy@qatysu.kz", "Гүлнар Оспанова", "deputy", "Esil district / okrug 7", date(1974, 11, 23), "female"),
-    ("expert@qatysu.kz", "Сергей Ким", "expert", "Astana", date(1981, 5, 30), "male"),
-    ("moderator@qatysu.kz", "Дана Әбілқасымова", "moderator", "Astana", date(1992, 1, 9), "female"),
-    ("resident@qatysu.kz", "Нұрлан Бекенов", None, "Esil district / okrug 7", date(1990, 9, 17), "male"),
-    ("resident2@qatysu.kz", "Ольга Петренко", None, "Almaty district / okrug 1", date(1966, 4, 4), "female"),
-]
 
 
 def _area(parent: Area | None, kind: str, kk: str, ru: str, en: str, kato: str | None = None) -> Area:
@@ -126,21 +101,3 @@ def load_processes(areas: dict[str, Area], today: date) -> dict[str, Process]:
         today - timedelta(days=400), [30, 30, 14, 14, 270], amount=30_000_000,
     )
     return {"open": open_process, "finished": finished}
-
-
-def load_demo_data(today: date | None = None) -> dict:
-    """Create (or find) all demo objects and commit."""
-    areas = load_areas()
-    users = load_users(areas)
-    processes = load_processes(areas, today or clock.today())
-    db.session.commit()
-    from app.demo_proposals import load_demo_proposals
-    from app.demo_results import load_demo_results
-
-    proposals = load_demo_proposals(users, areas, processes)
-    ballots = load_demo_results(users, areas, processes)
-    from app.demo_meetings import load_demo_meetings
-
-    meetings = load_demo_meetings(users, areas, processes)
-    return {"areas": areas, "users": users, "processes": processes, "proposals": proposals, "ballots": ballots,
-            "meetings": meetings}

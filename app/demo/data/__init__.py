@@ -1,0 +1,1 @@
+"""The demo city's content: names, texts and numbers, with no loading code (app/demo/ loads them)."""
