@@ -9,7 +9,6 @@ from app.extensions import db
 from app.models import Area, Proposal, User
 from app.models.types import UTCDateTime, length_checks
 
-MEETING_KINDS = ("in_person", "online", "hybrid")
 DECISIONS = ("endorsed", "amended", "deferred", "rejected")
 
 

@@ -13,8 +13,6 @@ from app.extensions import db
 from app.models import Area, Budget, Implementation, Process, Proposal, ProposalStatus, Result
 from app.proposals.services import public_titles
 
-DATASETS = ("proposals", "results", "implementation")
-
 
 def _area_names(area_ids) -> dict:
     return {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(set(area_ids))))}

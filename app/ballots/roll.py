@@ -81,22 +81,12 @@ def build_roll(process: Process) -> int:
     return len(rows)
 
 
-def entry_for(budget: Budget, iin: str) -> RollEntry | None:
-    return db.session.get(RollEntry, (budget.id, voter_key(iin)))
-
-
 def entries_of(user: User, process_ids=None) -> list[RollEntry]:
     """Where ``user`` is on a roll (of the given processes, or any)."""
     query = select(RollEntry).where(RollEntry.voter_key == voter_key(user.iin)).options(joinedload(RollEntry.budget))
     if process_ids is not None:
         query = query.where(RollEntry.process_id.in_(list(process_ids)))
     return list(db.session.scalars(query))
-
-
-def roll_size(budget: Budget) -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(select(func.count()).select_from(RollEntry).where(RollEntry.budget_id == budget.id))
 
 
 def current_rolls(user: User) -> list[RollEntry]:

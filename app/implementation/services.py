@@ -54,8 +54,7 @@ def implementation_of(proposal: Proposal) -> Implementation:
     return proposal.implementation or Implementation(proposal_id=proposal.id, status="planned", progress=0, spent=0)
 
 
-def report(proposal: Proposal, official: User, *, status: str, progress: int, spent: int, note: str = "",
-           photo_name: str | None = None) -> Implementation:
+def report(proposal: Proposal, official: User, *, status: str, progress: int, spent: int, note: str = "") -> Implementation:
     """Record an implementation update: a timeline event that notifies the author, supporters
     and followers. Refuses progress outside 0–100, negative spending, a cancellation without a
     reason and an unknown status."""
@@ -77,13 +76,14 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
     implementation.updated_at = utcnow()
     db.session.add(implementation)
     db.session.add(ImplementationUpdate(proposal_id=proposal.id, actor_id=official.id, status=status,
-                                        progress=progress, spent=spent, note=(note or "").strip() or None,
-                                        photo_name=photo_name))
-    if proposal.status == ProposalStatus.FUNDED.value:  # held in that status above: the first report wins
-        proposal.status = ProposalStatus.IN_IMPLEMENTATION.value
-    if status == "completed" and proposal.status == ProposalStatus.IN_IMPLEMENTATION.value:
-        transition(proposal, ProposalStatus.COMPLETED, actor=official, kind="implementation", role="akimat",
-                   note=note or None, status=status, progress=progress)
+                                        progress=progress, spent=spent, note=(note or "").strip() or None))
+    # One event per report: the report that changes the project's status is that change's event.
+    # (Held in the status read above, so of two first reports at one moment, one moves it.)
+    moves_to = ProposalStatus.COMPLETED if status == "completed" and proposal.status != ProposalStatus.COMPLETED \
+        else ProposalStatus.IN_IMPLEMENTATION if proposal.status == ProposalStatus.FUNDED else None
+    if moves_to is not None:
+        transition(proposal, moves_to, actor=official, kind="implementation", role="akimat",
+                   note=(note or "").strip() or None, status=status, progress=progress)
     else:
         record_event(proposal, "implementation", official, role="akimat", note=(note or "").strip() or None,
                      status=status, progress=progress)

@@ -144,10 +144,6 @@ class Proposal(db.Model):
         return self.final_cost or self.estimated_cost
 
     @property
-    def is_public(self) -> bool:
-        return self.status != ProposalStatus.DRAFT
-
-    @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 

@@ -69,7 +69,3 @@ class MergeForm(FlaskForm):
                         validators=[NUMBER_REQUIRED, NumberRange(min=1, max=2**31 - 1)])
     note = TextAreaField(_l("Note"), validators=[Optional(), TextLength(max=1000)])
     submit = SubmitField(_l("Merge"))
-
-
-class NotificationSettingsForm(FlaskForm):
-    submit = SubmitField(_l("Save"))

@@ -33,7 +33,8 @@ ALLOWED_TRANSITIONS = {
     S.NOT_FEASIBLE: {S.FEASIBLE},
     S.ON_BALLOT: {S.FUNDED, S.NOT_FUNDED},
     # Back to the ballot only when a nationwide administrator annuls the published result.
-    S.FUNDED: {S.IN_IMPLEMENTATION, S.ON_BALLOT},
+    # A first implementation report may already say the project is finished.
+    S.FUNDED: {S.IN_IMPLEMENTATION, S.COMPLETED, S.ON_BALLOT},
     S.NOT_FUNDED: {S.ON_BALLOT},
     S.IN_IMPLEMENTATION: {S.COMPLETED},
 }

@@ -65,6 +65,37 @@ def test_akimat_reports_progress_and_followers_hear_about_it(client, users, fund
     assert "60% done" in page and "Spent 25,000,000 ₸ of 40,000,000 ₸ allocated" in page
 
 
+
+def test_each_report_that_moves_the_project_is_the_event_of_that_move(client, users, funded, log_in):
+    """Funded -> being built -> completed, each change through the proposal's one door (transition):
+    one timeline event per report, the change and the report in it; a first report may already say
+    the project is finished."""
+    proposal, _ = funded
+    log_in(users["akimat"])
+    before = len(proposal.events)
+
+    def report(status, progress):
+        client.post(f"/proposals/{proposal.id}/implementation",
+                    data={"what": "report", "status": status, "progress": progress, "spent": "0"})
+        db.session.expire_all()
+        moved = db.session.get(Proposal, proposal.id)
+        return moved.status, [(e.kind, e.data["status"]) for e in moved.events[before:]]
+
+    assert report("procurement", "5") == ("in_implementation", [("implementation", "procurement")])
+    assert report("completed", "100") == ("completed", [("implementation", "procurement"),
+                                                        ("implementation", "completed")])
+
+
+def test_a_first_report_that_says_finished_completes_the_project_in_one_event(client, users, funded, log_in):
+    proposal, _ = funded
+    log_in(users["akimat"])
+    before = len(proposal.events)
+    client.post(f"/proposals/{proposal.id}/implementation",
+                data={"what": "report", "status": "completed", "progress": "100", "spent": "40000000"})
+    db.session.expire_all()
+    done = db.session.get(Proposal, proposal.id)
+    assert done.status == "completed" and [e.kind for e in done.events[before:]] == ["implementation"]
+
 @pytest.mark.parametrize("data, message", [
     ({"progress": "120", "spent": "0"}, "from 0 to 100"),
     ({"progress": "-1", "spent": "0"}, "from 0 to 100"),
