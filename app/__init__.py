@@ -60,8 +60,11 @@ class DatabaseId(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every model registered before anything asks for the schema)
+    # Every model registered before anything asks for the schema: those of app/models and of the
+    # packages that keep their own (notifications; the components register theirs with their pages).
+    from app import models  # noqa: F401
     from app.core.i18n import select_locale
+    from app.notifications import models as notification_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -142,6 +145,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from app.core.permissions import Action, can
     from app.models import PUBLIC_STATUSES
+    from app.proposals.timeline import event_text
 
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime
@@ -152,6 +156,7 @@ def _register_template_helpers(app: Flask) -> None:
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
         rule_name=rule_name, decision_label=decision_label, implementation_status_label=implementation_status_label,
+        event_text=event_text,
     )
 
     @app.context_processor

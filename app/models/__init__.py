@@ -64,5 +64,3 @@ from app.models import guards  # noqa: E402,F401  (the database's own refusals, 
 from app.models.sessions import LoginSession  # noqa: E402
 
 __all__ += ["LoginSession"]
-# Packages that keep their own models (app/notifications): imported here so the schema is whole.
-from app.notifications import models as _notifications  # noqa: E402,F401

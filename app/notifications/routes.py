@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from app.core.forms import CSRFOnlyForm, page_arg
 from app.notifications import services, subjects
 from app.notifications.models import NotificationKind
-from app.proposals.timeline import event_text
 
 bp = Blueprint("notifications", __name__)
 
@@ -16,7 +15,7 @@ bp = Blueprint("notifications", __name__)
 def index():
     page, about = services.page_of(current_user, page_arg())
     return render_template("notifications/index.html", page=page, about=about, notice=subjects.notice,
-                           event_text=event_text, form=CSRFOnlyForm())
+                           form=CSRFOnlyForm())
 
 
 @bp.post("/notifications/read")
