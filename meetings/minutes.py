@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from app.ballots.services import voting_opened
 from app.core.clock import utcnow
 from app.core.errors import ServiceError
 from app.core.markdown import render_markdown
@@ -204,7 +205,6 @@ def check_amendable(proposal: Proposal) -> None:
     on: the voters who already chose it chose the text and cost they saw."""
     if not is_discussable(proposal):
         raise ServiceError(_l("This proposal cannot change from its current status that way."), field="decisions")
-    from app.ballots.services import voting_opened
 
     voting = proposal.process.phase(PhaseKind.VOTING)
     started = voting is not None and voting.starts_at <= utcnow()

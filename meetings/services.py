@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from app.core import clock
+from app.core.areas import all_areas
 from app.core.clock import utcnow
 from app.core.errors import ServiceError
 from app.core.forms import too_long
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.models import Area, Budget, PhaseKind, Proposal, ProposalStatus, RoleGrant, User
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
-from meetings.models import ActionItem, AgendaItem, Meeting, Registration
+from meetings.models import ActionItem, AgendaItem, Meeting, Registration, meeting_cohosts
 
 DISCUSSABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.FEASIBLE.value, ProposalStatus.NOT_FEASIBLE.value,
                ProposalStatus.ON_BALLOT.value)
@@ -35,8 +36,6 @@ def is_host(user: User, meeting: Meeting) -> bool:
 
 
 def schedulable_areas(user: User) -> list[Area]:
-    from app.core.areas import all_areas
-
     return [a for a in all_areas() if may_schedule(user, a)]
 
 
@@ -268,8 +267,6 @@ def meetings_in(area: Area | None, *, deputy_id: int | None = None, upcoming: bo
     if area is not None:
         query = query.where(Meeting.area_id.in_(area.subtree_select()))
     if deputy_id:
-        from meetings.models import meeting_cohosts
-
         cohosted = select(meeting_cohosts.c.meeting_id).where(meeting_cohosts.c.user_id == deputy_id)
         query = query.where(or_(Meeting.host_id == deputy_id, Meeting.id.in_(cohosted)))
     query = query.where(Meeting.ends_at >= now) if upcoming else query.where(Meeting.ends_at < now)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.ballots.snapshot import forget
 from app.core.areas import save_area
 from app.core.clock import almaty_moment, local_date, utcnow
 from app.core.errors import ServiceError
@@ -163,7 +164,6 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
         raise ServiceError(_l("Unknown phase action."))
     process.phase_changes.append(change)
     db.session.commit()
-    from app.ballots.snapshot import forget
 
     forget()  # voting windows changed
     return change

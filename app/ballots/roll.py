@@ -10,11 +10,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from app.ballots.adapter import config_for
-from app.core.clock import local_date
+from app.core.clock import local_date, utcnow
 from app.extensions import db
 from app.identity.iin import parse_iin
 from app.identity.voter_key import voter_key
-from app.models import Area, Budget, PhaseKind, Process, RollEntry, User
+from app.models import Area, Budget, CountKey, PhaseKind, Process, RollEntry, User
 
 # Every minimum age a budget may set (14 to 120) falls in a band.
 AGE_BANDS = ((14, 15, "14-15"), (16, 17, "16-17"), (18, 29, "18-29"), (30, 44, "30-44"), (45, 59, "45-59"),
@@ -92,8 +92,6 @@ def entries_of(user: User, process_ids=None) -> list[RollEntry]:
 def current_rolls(user: User) -> list[RollEntry]:
     """The user's places on the rolls of processes whose voting is open now (a change of home area
     does not move them there)."""
-    from app.core.clock import utcnow
-    from app.models import CountKey
 
     now = utcnow()
     return [e for e in entries_of(user) if e.budget.process.is_in_phase(PhaseKind.VOTING, now)

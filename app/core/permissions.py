@@ -11,6 +11,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from app.core.areas import all_areas
 from app.extensions import db, login_manager
 from app.models import Area, Proposal, Role, RoleGrant, Support, User
 
@@ -82,7 +83,6 @@ def is_nationwide(user: User, action: Action) -> bool:
 
 def areas_in_scope(user: User, action: Action) -> list[Area]:
     """Every area ``user`` may do ``action`` in (whole subtrees of their grants), in tree order."""
-    from app.core.areas import all_areas
 
     tops = areas_where(user, action)
     areas = all_areas()

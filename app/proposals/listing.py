@@ -8,7 +8,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from app.core.forms import whole_number
 from app.extensions import db
-from app.models import PUBLIC_STATUSES, Area, Proposal, ProposalStatus
+from app.models import PUBLIC_STATUSES, Area, Category, Proposal, ProposalStatus
 
 SORTS = {
     "supports": (Proposal.support_count.desc(), Proposal.id.desc()),
@@ -72,8 +72,6 @@ def search(filters: Filters) -> Page:
     if filters.budget_id:
         query = query.where(Proposal.budget_id == filters.budget_id)
     if filters.category:
-        from app.models import Category
-
         query = query.where(Proposal.category_id.in_(select(Category.id).where(Category.code == filters.category)))
     if filters.q:
         pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -5,6 +5,7 @@ officials act at the same moment (see services.hold)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from app.ballots.services import voting_opened
 from app.core.clock import utcnow
 from app.core.errors import ServiceError
 from app.core.permissions import Action, can
@@ -83,7 +84,6 @@ def merge(duplicate: Proposal, into: Proposal | None, reviewer: User, note: str 
 def place_on_ballot(proposal: Proposal, official: User) -> None:
     if not can(official, Action.PLACE_ON_BALLOT, proposal.area):
         raise ServiceError(_l("Only akimat officials of this area place proposals on the ballot."))
-    from app.ballots.services import voting_opened
 
     voting = proposal.process.phase(PhaseKind.VOTING)
     if (voting is not None and voting.starts_at <= utcnow()) or voting_opened(proposal.budget):

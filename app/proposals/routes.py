@@ -20,7 +20,16 @@ from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm, page_arg, row_id, whole_number
 from app.core.permissions import Action, can
 from app.extensions import db
-from app.models import Budget, Category, Comment, Proposal, ProposalEvent, ProposalStatus, Report
+from app.models import (
+    Budget,
+    Category,
+    Comment,
+    Proposal,
+    ProposalEvent,
+    ProposalPhoto,
+    ProposalStatus,
+    Report,
+)
 from app.proposals import comments as comment_service
 from app.proposals import listing, own_case
 from app.proposals import review as review_service
@@ -373,7 +382,6 @@ def dismiss_report(report_id):
 def photo(name):
     # Only names we generated are served, and only for proposals the visitor may see: not a
     # draft of someone else, and not a proposal a moderator hid (the pages show the reason instead).
-    from app.models import ProposalPhoto
 
     item = db.session.scalar(select(ProposalPhoto).where(ProposalPhoto.stored_name == name))
     if item is None or _load(item.proposal_id).is_hidden:

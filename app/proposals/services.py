@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow
 from app.core.errors import ServiceError
+from app.core.i18n import money
 from app.core.markdown import render_markdown
 from app.core.permissions import Action, can, roles_in
 from app.extensions import db
@@ -121,8 +122,6 @@ def check_may_propose(user: User, budget: Budget) -> None:
 def check_cost(budget: Budget, cost: int) -> None:
     limit = budget.project_limit()
     if limit is not None and cost > limit:
-        from app.core.i18n import money
-
         raise ServiceError(
             _l("The cost is over this budget's limit per project, %(limit)s.", limit=money(limit)),
             field="estimated_cost",

@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.i18n import money
+from app.core.labels import decision_label, implementation_status_label
 from app.extensions import db
-from app.models import Budget, Proposal, ProposalEvent, Support, User
+from app.models import Budget, BudgetFollow, Proposal, ProposalEvent, Support, User
 from app.notifications.mail import page_url
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
@@ -44,12 +45,8 @@ def event_text(event: ProposalEvent) -> str:
     if "cost" in values:
         values["cost"] = money(values["cost"])
     if "status" in values and event.kind == "implementation":
-        from app.core.labels import implementation_status_label
-
         values["status"] = implementation_status_label(values["status"])
     if "decision" in values:  # a town-hall decision code, shown in the reader's language
-        from app.core.labels import decision_label
-
         values["decision"] = decision_label(values["decision"])
     if "budget" in values:  # stored by id so the name shows in the reader's language
         budget = db.session.get(Budget, values["budget"])
@@ -66,7 +63,6 @@ FOLLOWED_STATUSES = ("funded", "in_implementation", "completed")
 def followers(proposal: Proposal) -> list[int]:
     """The author, every supporter, and — for a funded project — residents who follow its budget's
     result and funded projects."""
-    from app.models import BudgetFollow
 
     ids = list(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id)))
     if proposal.status in FOLLOWED_STATUSES and proposal.budget_id:

@@ -1,7 +1,7 @@
 """Counting a budget's ballots with its configured rule, publishing, annulling and verifying.
 
 The first count of a budget opens its sealed envelopes with the counting commission's key (see
-:mod:`app.results.opening`); every count after that reads the anonymous ballots it wrote."""
+:mod:`app.results.envelopes`); every count after that reads the anonymous ballots it wrote."""
 import hashlib
 import inspect
 from datetime import datetime
@@ -42,6 +42,7 @@ from app.models import (
     VoterParticipation,
 )
 from app.proposals.services import transition
+from app.results.envelopes import open_envelopes
 
 
 def rule_options(budget: Budget) -> dict:
@@ -79,8 +80,6 @@ def count(budget: Budget, actor: User | None = None, key_file: bytes | None = No
     """Run the configured rule over the ballots and keep the result (unpublished). The first count
     opens the envelopes with ``key_file`` (the counting commission's count key file), in the same
     transaction: if anything fails, every envelope stays sealed and nothing is stored."""
-    from app.results.opening import open_envelopes
-
     if actor is not None and not can(actor, Action.COUNT_AND_PUBLISH, budget.area):
         raise ServiceError(_l("Only akimat officials of this area count the votes."))
     check_voting_closed(budget)
