@@ -12,9 +12,10 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.admin.services import set_phase_dates
+from app.core.markdown import render_markdown
 from app.extensions import db, limiter
 from app.identity.iin import make_iin
-from app.models import PHASE_ORDER, Area, PhaseKind, RoleGrant, User, guards
+from app.models import PHASE_ORDER, Area, PhaseKind, Proposal, RoleGrant, User, guards
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashing is slow on purpose: do it once
@@ -89,6 +90,12 @@ def areas(ctx):
     found = load_areas()
     db.session.commit()
     return found
+
+
+@pytest.fixture
+def okrug(areas):
+    """Okrug No. 7 of the Esil district: the demo deputy's, where the demo resident lives."""
+    return areas["Esil district / okrug 7"]
 
 
 def make_user(*, home: Area | None, role: str | None = None, area: Area | None = None,
@@ -224,3 +231,21 @@ def count_votes(budget, actor=None, *, publish: bool = False):
     if publish:
         services.publish(result, actor)
     return result
+
+
+@pytest.fixture
+def ballot(open_process, users):
+    """Esil's budget (100 M ₸) in its voting phase with four projects on the ballot. Voting is not
+    opened yet: a test configures the ballot, then calls ``start``."""
+    budget = open_process.budgets[0]
+    projects = []
+    for title, cost in (("Playground", 40_000_000), ("Lighting", 35_000_000), ("Ramps", 30_000_000),
+                        ("Trees", 10_000_000)):
+        p = Proposal(process=open_process, budget=budget, area=budget.area, author=users["resident"], title=title,
+                     description=title, description_html=render_markdown(title), address="Esil",
+                     estimated_cost=cost, status="on_ballot")
+        db.session.add(p)
+        projects.append(p)
+    db.session.commit()
+    move_to_phase(open_process, PhaseKind.VOTING)
+    return budget, projects

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Result
 
 from .conftest import count_votes
-from .test_voting import ballot, cast_many  # noqa: F401  (fixture)
+from .test_voting import cast_many
 
 
 def _state(session) -> dict:
@@ -20,7 +20,7 @@ def _state(session) -> dict:
     return {"counts": counts, "result": (result[0], sorted(result[1]))}
 
 
-def test_backup_restores_into_an_empty_database(app, users, areas, ballot, tmp_path):  # noqa: F811
+def test_backup_restores_into_an_empty_database(app, users, areas, ballot, tmp_path):
     budget, projects = ballot
     cast_many(budget, projects, [(0,), (0, 1), (2,)], areas)
     count_votes(budget, users["akimat"], publish=True)

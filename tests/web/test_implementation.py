@@ -10,11 +10,11 @@ from app.notifications.models import Notification
 
 from .conftest import count_votes, make_user
 from .test_proposals import EN
-from .test_voting import ballot, start, vote  # noqa: F401  (fixture)
+from .test_voting import start, vote
 
 
 @pytest.fixture
-def funded(client, users, areas, ballot, log_in):  # noqa: F811
+def funded(client, users, areas, ballot, log_in):
     """A counted and published budget; returns (funded proposal, the voter who followed the budget
     from the receipt page)."""
     budget, projects = ballot
