@@ -168,3 +168,18 @@ def new_page(browser, server, requests_seen):
     for context in contexts:
         context.close()
     assert not problems, problems
+
+
+@pytest.fixture(scope="session")
+def ids(server):
+    """Ids the steps navigate by (the Esil district budget of the open process, okrug No. 7) and
+    the demo residents of Esil district who vote besides our resident and neighbour."""
+    (process_id,) = server.sql("SELECT id FROM processes WHERE title_en = 'Astana participatory budget'")[0]
+    (budget_id,) = server.sql("SELECT id FROM budgets WHERE process_id = ? AND name_en = 'Esil district'",
+                              (process_id,))[0]
+    (okrug_id,) = server.sql("SELECT id FROM areas WHERE name_en = 'Okrug No. 7'")[0]
+    (esil_id,) = server.sql("SELECT id FROM areas WHERE name_en = 'Esil district'")[0]
+    voters = [email for (email,) in server.sql(
+        "SELECT u.email FROM users u JOIN areas a ON a.id = u.home_area_id "
+        "WHERE a.parent_id = ? AND u.email LIKE 'resident.%@demo.qatysu.kz' ORDER BY u.id", (esil_id,))]
+    return {"process": process_id, "budget": budget_id, "okrug": okrug_id, "esil": esil_id, "voters": voters}
