@@ -35,26 +35,23 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _gunicorn import stop  # noqa: E402
-from _postgres import Cluster  # noqa: E402
-from ballots import (  # noqa: E402
+from _clients import (  # noqa: E402
     Phase,
     Sample,
     Voter,
     _connection,
-    _drop_everything,
     _request,
-    build,
     cast_once,
     hammer_healthz,
     latency_row,
     log_in_all,
     run_threads,
-    serve,
     status_counts,
-    stored_facts,
     voter_queue,
 )
+from _gunicorn import stop  # noqa: E402
+from _postgres import Cluster  # noqa: E402
+from _vote_day import _drop_everything, build, serve, stored_facts  # noqa: E402
 
 # (label, weight): a vote-day peak is mostly reading about projects, then voting.
 MIX = [
