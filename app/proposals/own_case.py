@@ -1,6 +1,6 @@
 """No one judges their own case: what an official with a stake in a proposal is told.
 
-The rule itself is :func:`app.permissions.has_stake`; this module words the refusal — why (you
+The rule itself is :func:`app.core.permissions.has_stake`; this module words the refusal — why (you
 wrote it, you support it) and who else can (the officials of the area without a stake, or the
 meeting's other hosts) — for the services that refuse and the pages that leave the form out."""
 from babel.lists import format_list
