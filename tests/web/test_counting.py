@@ -8,13 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import (
-    Ballot,
-    Proposal,
-    ProposalEvent,
-    Result,
-    guards,
-)
+from app.models import Ballot, Proposal, ProposalEvent, Result, guards
 from app.results import services as result_service
 
 from .conftest import KEY_FILES, close_voting, count_votes

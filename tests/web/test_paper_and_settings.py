@@ -1,15 +1,10 @@
 """What officials do with a ballot besides counting it: paper ballots at a polling point (the
 voter marked by IIN, the paper entered apart, once across paper and online) and the ballot
 settings, locked once voting opens."""
-
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Ballot,
-    BallotConfig,
-    Budget,
-)
+from app.models import Ballot, BallotConfig, Budget
 
 from .conftest import count_votes
 from .test_voting import EN, counts, start, vote
