@@ -12,20 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from _clients import Sample, Voter, _connection, _request, cast_once, log_in_all, run_threads, voter_queue
 from _gunicorn import stop
-from ballots import (
-    Sample,
-    Voter,
-    _connection,
-    _request,
-    build,
-    cast_once,
-    log_in_all,
-    run_threads,
-    serve,
-    stored_facts,
-    voter_queue,
-)
+from _vote_day import build, serve, stored_facts
 
 VOTERS = 320
 CLIENTS = 4

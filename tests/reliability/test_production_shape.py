@@ -11,8 +11,9 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from _clients import _connection, _request
 from _gunicorn import free_port, stop
-from ballots import _connection, _request, serve
+from _vote_day import serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
