@@ -1,21 +1,21 @@
 """Method of Equal Shares (MES) with its completions (Add1, greedy, budget increase)."""
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
 
 from ..outcome import Outcome, Reason, render
 from .common import Context, check_choice, fill_greedily, greedy_order
-from .mes_core import MesData, Run, run_exact, run_float
+from .mes_core import MesData, Run, run_float
+from .mes_exact import run_exact
 
 COMPLETIONS = ("none", "add1", "add1-greedy", "greedy", "budget-increase")
 
 
 def _run(data: MesData, b0: Fraction, stop_above=None, engine: str = "auto", track=False) -> Run:
     if engine != "exact":
-        run = run_float(data, float(b0), stop_above, track)
+        run = run_float(data, b0, stop_above, track)
         if run is not None:
             return run
     return run_exact(data, b0, stop_above)
@@ -91,8 +91,9 @@ def method_of_equal_shares(instance, profile, *, tie_breaking: str = "id", utili
         share = ctx.budget / total_weight
         run = _run(data, share, engine=engine)
     if completion in ("add1", "add1-greedy") and profile.n_voters:
-        run, share, steps = _add1(ctx, data, run, share, pool, engine, max_add1_steps)
+        run, share, steps, passes = _add1(ctx, data, run, share, pool, engine, max_add1_steps)
         details["add1_steps"] = steps
+        details["add1_passes"] = passes
     elif completion == "budget-increase" and profile.n_voters:
         run, share, steps = _budget_increase(ctx, data, run, share, total_weight, engine)
         details["budget_increase_steps"] = steps
@@ -112,45 +113,68 @@ def method_of_equal_shares(instance, profile, *, tie_breaking: str = "id", utili
                     "min_votes": min_votes}, details, reasons)
 
 
-def _add1(ctx, data, run, share, pool, engine, max_steps):
-    """Raise the per-voter share by 1 while the outcome fits; stop at an exhaustive one.
+def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1), exhaustive=True):
+    """Raise the per-voter share by ``increment`` while the outcome fits the budget; with
+    ``exhaustive`` stop at the first exhaustive outcome (pabutools' ``voter_budget_increment``).
 
-    Shares on which the pass provably repeats the previous outcome (``Run.stable_for``)
-    are skipped: they would be neither infeasible nor exhaustive either.
+    Only the shares at which the outcome can change are computed. Two passes with the same
+    signature (``Run.signature``) take the same decisions, each an affine inequality in the
+    share that holds at both ends, hence at every share between: the outcome is the same on
+    the whole interval, which is therefore neither over budget nor exhaustive. From a share
+    ``s`` the next shares are probed at ``s + k * increment`` (k from the pass's own guess,
+    ``Run.stable_for``, then doubling) and bisected down to the first step whose signature
+    differs; only that step is a new outcome to look at.
     """
     previous = Run([], [], np.full(ctx.profile.n_voters, float(share)), Fraction(0), False, [])
     previous_share = share
-    previous_from = share
-    steps = 0
-    # Tracking stability costs about as much as a pass; keep it on only while it pays.
-    track, misses, pause = engine != "exact", 0, 0
-    if track:
+    steps = passes = 0
+    track = engine != "exact"
+    if track and not run.exact:
         run = _run(data, share, engine=engine, track=True)
     while True:
         if run.spent > ctx.budget:
-            if previous_from != previous_share:   # same outcome, but explain it at its share
-                previous = _run(data, previous_share, engine=engine)
-            return previous, previous_share, steps
-        if _exhaustive(ctx, run, pool, ctx.budget):
-            return run, share, steps
+            return previous, previous_share, steps, passes
+        if exhaustive and _exhaustive(ctx, run, pool, ctx.budget):
+            return run, share, steps, passes
         if max_steps is not None and steps >= max_steps:
-            return run, share, steps
-        jump = 1
-        stable = run.stable_for * (1 - 1e-7) - 1e-9 * float(share)
-        if stable > 2:
-            jump = math.floor(stable) + 1 if math.floor(stable) < stable else int(stable)
-        if track:
-            misses = misses + 1 if jump == 1 else 0
-            if misses >= 3:
-                track, pause = False, 20
-        elif engine != "exact":
-            pause -= 1
-            track, misses = pause <= 0, 0
-        previous, previous_from = run, share
-        previous_share = share + jump - 1
-        share += jump
-        steps += jump
-        run = _run(data, share, stop_above=ctx.budget, engine=engine, track=track)
+            return run, share, steps, passes
+        lo, lo_run, nxt, used = _same_until(data, run, share, increment, engine, track, ctx.budget)
+        passes += used
+        previous, previous_share = lo_run, share + lo * increment
+        share += (lo + 1) * increment
+        steps += lo + 1
+        run = nxt
+
+
+def _same_until(data, run, share, increment, engine, track, budget):
+    """``(k, run at share + k*increment, run at share + (k+1)*increment, passes)`` with the
+    outcome provably the same on ``[share, share + k*increment]`` and k + 1 the first step
+    whose pass has another signature."""
+    def at(k):
+        return _run(data, share + k * increment, stop_above=budget, engine=engine, track=track)
+
+    guess = 0
+    if run.stable_for and np.isfinite(run.stable_for):
+        guess = int(run.stable_for / float(increment))
+    lo, lo_run, used = 0, run, 0
+    probe = max(1, guess)
+    while True:
+        r = at(probe)
+        used += 1
+        if r.signature != run.signature:
+            hi, hi_run = probe, r
+            break
+        lo, lo_run = probe, r
+        probe = lo + 1 if lo == guess else 2 * lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        r = at(mid)
+        used += 1
+        if r.signature == run.signature:
+            lo, lo_run = mid, r
+        else:
+            hi, hi_run = mid, r
+    return lo, lo_run, hi_run, used
 
 
 def _budget_increase(ctx, data, run, share, total_weight, engine):
