@@ -7,7 +7,7 @@ import numpy as np
 
 from ..outcome import Outcome, Reason, render
 from .common import Context, check_choice, fill_greedily, greedy_order
-from .mes_core import MesData, Run, run_float
+from .mes_core import MesData, Run, run_compiled, run_float
 from .mes_exact import run_exact
 
 COMPLETIONS = ("none", "add1", "add1-greedy", "greedy", "budget-increase")
@@ -15,7 +15,9 @@ COMPLETIONS = ("none", "add1", "add1-greedy", "greedy", "budget-increase")
 
 def _run(data: MesData, b0: Fraction, stop_above=None, engine: str = "auto", track=False) -> Run:
     if engine != "exact":
-        run = run_float(data, b0, stop_above, track)
+        run = run_compiled(data, b0, stop_above, track) if engine == "auto" else None
+        if run is None:
+            run = run_float(data, b0, stop_above, track)
         if run is not None:
             return run
     return run_exact(data, b0, stop_above)
@@ -74,7 +76,7 @@ def method_of_equal_shares(instance, profile, *, tie_breaking: str = "id", utili
     if utility is None:
         utility = "cost" if profile.is_approval else "score"
     check_choice("completion", completion, COMPLETIONS)
-    check_choice("engine", engine, ("auto", "exact"))
+    check_choice("engine", engine, ("auto", "numpy", "exact"))
     ctx = Context(instance, profile, utility, borda, tie_breaking, seed, min_votes)
     ids = instance.ids
     positive = ctx.U.getnnz(axis=0) > 0

@@ -77,6 +77,20 @@ class MesData:
         with np.errstate(divide="ignore", invalid="ignore"):
             self.init_rho = np.where(self.sum_wu > 0, self.cost_f / self.sum_wu / self.kappa, np.inf)
 
+    def kernel_args(self):
+        """The arrays :func:`voting.rules.mes_kernel.mes_pass` takes (built once)."""
+        if not hasattr(self, "_kernel"):
+            alive = np.zeros(len(self.cost_f), dtype=bool)
+            alive[self.candidates] = True
+            rank_order = np.argsort(self.rank, kind="stable").astype(np.int64)
+            int_cost = bool(all(c.denominator == 1 for c in self.costs))
+            self._kernel = (self.indptr.astype(np.int64), self.rows.astype(np.int64),
+                            np.ascontiguousarray(self.util, dtype=np.float64),
+                            np.ascontiguousarray(self.w, dtype=np.float64), self.cost_f, self.kappa,
+                            rank_order, alive, np.where(alive, self.init_rho, np.inf),
+                            self.integral, int_cost, self.cost_utility)
+        return self._kernel
+
     def slice(self, j):
         a, b = self.indptr[j], self.indptr[j + 1]
         return self.rows[a:b], self.util[a:b]
@@ -281,3 +295,29 @@ def run_float(data: MesData, b0: Fraction, stop_above: Fraction | None = None,
 def _pay_summary(pay, ww):
     payers = float(ww.sum())
     return payers, float((ww * pay).sum()) / payers if payers else 0.0, float(pay.min()), float(pay.max())
+
+
+def run_compiled(data: MesData, b0: Fraction, stop_above: Fraction | None = None,
+                 track: bool = False) -> Run | None:
+    """The same pass as :func:`run_float`, compiled (:mod:`voting.rules.mes_kernel`); ``None``
+    when a decision needs fractions (the caller then tries :func:`run_float`)."""
+    from .mes_kernel import mes_pass
+
+    k = data.kernel_args()
+    m = len(data.cost_f)
+    b = np.empty(data.n)
+    order = np.empty(m, dtype=np.int64)
+    rhos = np.empty(m)
+    pays = np.empty((m, 4))
+    behind = np.empty(m)
+    stop_f = float(stop_above) * (1 + 1e-9) + 1e-9 if stop_above is not None else np.inf
+    status, rounds, stable, h1, h2 = mes_pass(*k, float(b0), stop_f, track, b, order, rhos, pays, behind)
+    if status == 1:
+        return None
+    chosen = [int(j) for j in order[:rounds]]
+    spent = sum((data.costs[j] for j in chosen), Fraction(0))
+    run = Run(chosen, [float(x) for x in rhos[:rounds]], b, spent, status == 2,
+              [tuple(float(x) for x in row) for row in pays[:rounds]], float(stable),
+              int(h1).to_bytes(8, "little") + int(h2).to_bytes(8, "little"))
+    run.extra["behind"] = [float(x) for x in behind[:rounds]]
+    return run
