@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp
 
+from ._threads import single_blas
 from .types import VOTE_TYPES, Instance, Profile, Project, format_amount, to_fraction
 
 PROJECT_FIELDS = {"project_id", "cost", "name", "category", "area"}
@@ -46,6 +47,7 @@ def _amount(text: str, lineno: int, what: str) -> Fraction:
         raise PabulibError(lineno, f"{what} {text!r} is not a number") from None
 
 
+@single_blas
 def read_pabulib(source) -> tuple[Instance, Profile]:
     """Read a pabulib file.
 

@@ -88,7 +88,9 @@ class MesData:
                             np.ascontiguousarray(self.util, dtype=np.float64),
                             np.ascontiguousarray(self.w, dtype=np.float64), self.cost_f, self.kappa,
                             rank_order, alive, np.where(alive, self.init_rho, np.inf),
-                            self.integral, int_cost, self.cost_utility)
+                            self.integral, int_cost, self.cost_utility,
+                            self.ctx.tie_group.astype(np.int64) if self.ctx.tie_group is not None
+                            else np.full(len(self.cost_f), -1, dtype=np.int64))
         return self._kernel
 
     def slice(self, j):
@@ -201,7 +203,7 @@ def run_float(data: MesData, b0: Fraction, stop_above: Fraction | None = None,
     stab = _Stability()
     alive = np.zeros(len(lb), dtype=bool)
     alive[data.candidates] = True
-    order, rhos, payments = [], [], []
+    order, rhos, payments, rho_errs = [], [], [], []
     sig = _Hash()
     spent = Fraction(0)
     while True:
@@ -268,7 +270,7 @@ def run_float(data: MesData, b0: Fraction, stop_above: Fraction | None = None,
                 exact[j] = data.costs[j] / data.exact_kappa(j) / data.exact_wu(j, ~poor)
             top = min(exact.values())
             near = [j for j in near if exact[j] == top]
-        s = min(near, key=lambda j: data.rank[j])
+        s = data.ctx.pick(near)
         rho, rho_err, lam, lam_err, poor = evals[s]
         S, u = data.slice(s)
         if track:
@@ -285,11 +287,13 @@ def run_float(data: MesData, b0: Fraction, stop_above: Fraction | None = None,
         sig.add("f", int(s))
         order.append(int(s))
         rhos.append(float(rho))
+        rho_errs.append(float(rho_err))
         alive[s] = False
         spent += data.costs[s]
         if stop_above is not None and spent > stop_above:
-            return Run(order, rhos, b, spent, True, payments, 0.0, sig.digest())
-    return Run(order, rhos, b, spent, False, payments, stab.delta if track else 0.0, sig.digest())
+            return Run(order, rhos, b, spent, True, payments, 0.0, sig.digest(), extra={"rho_err": rho_errs})
+    return Run(order, rhos, b, spent, False, payments, stab.delta if track else 0.0, sig.digest(),
+               extra={"rho_err": rho_errs})
 
 
 def _pay_summary(pay, ww):
@@ -310,14 +314,33 @@ def run_compiled(data: MesData, b0: Fraction, stop_above: Fraction | None = None
     rhos = np.empty(m)
     pays = np.empty((m, 4))
     behind = np.empty(m)
+    rho_errs = np.empty(m)
     stop_f = float(stop_above) * (1 + 1e-9) + 1e-9 if stop_above is not None else np.inf
-    status, rounds, stable, h1, h2 = mes_pass(*k, float(b0), stop_f, track, b, order, rhos, pays, behind)
+    status, rounds, stable, h1, h2 = mes_pass(*k, float(b0), stop_f, track, b, order, rhos, pays, behind,
+                                                rho_errs)
     if status == 1:
         return None
+    if status == 3:
+        data.ctx.pick([int(order[0]), int(order[1])])   # raises UnresolvedTieError
     chosen = [int(j) for j in order[:rounds]]
     spent = sum((data.costs[j] for j in chosen), Fraction(0))
     run = Run(chosen, [float(x) for x in rhos[:rounds]], b, spent, status == 2,
               [tuple(float(x) for x in row) for row in pays[:rounds]], float(stable),
               int(h1).to_bytes(8, "little") + int(h2).to_bytes(8, "little"))
     run.extra["behind"] = [float(x) for x in behind[:rounds]]
+    run.extra["rho_err"] = [float(x) for x in rho_errs[:rounds]]
     return run
+
+
+def still_same(data: MesData, run: Run, share: Fraction) -> int:
+    """Whether MES funds ``run.order`` at every share from ``run``'s up to ``share``: 1 proven,
+    0 proven not, 2 undecided (see :func:`voting.rules.mes_kernel.follow_pass`)."""
+    from .mes_kernel import follow_pass
+
+    k = data.kernel_args()
+    errs = run.extra.get("rho_err")
+    if errs is None:            # exact or NumPy pass: its prices are exact or nearly
+        errs = [4 * EPS * r for r in run.rhos]
+    return int(follow_pass(k[0], k[1], k[2], k[3], k[4], k[5], k[7], k[8],
+                           np.asarray(run.order, dtype=np.int64), np.asarray(run.rhos, dtype=np.float64),
+                           np.asarray(errs, dtype=np.float64), float(share)))

@@ -49,7 +49,7 @@ def run_exact(data: MesData, b0: Fraction, stop_above: Fraction | None = None) -
             best = rho if best is None or rho < best else best
         if not evals:
             break
-        s = min((j for j, ev in evals.items() if ev[0] == best), key=lambda j: data.rank[j])
+        s = data.ctx.pick([j for j, ev in evals.items() if ev[0] == best])
         rho, lam, groups = evals[s]
         S, _ = data.slice(s)
         inverse = groups[0][3]

@@ -1,6 +1,7 @@
 """The rule registry: every allocation rule by its id."""
 from __future__ import annotations
 
+from .._threads import single_blas
 from ..outcome import Outcome
 from ..types import Instance, Profile
 from .greedy import greedy, greedy_per_cost
@@ -36,6 +37,7 @@ def get_rule(rule_id: str):
         raise UnknownRuleError(rule_id) from None
 
 
+@single_blas
 def allocate(rule_id: str, instance: Instance, profile: Profile, **options) -> Outcome:
     """Run a registered rule: ``allocate("mes", instance, profile, utility="cost")``.
 
