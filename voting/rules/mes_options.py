@@ -121,7 +121,7 @@ def report(ctx: Context, data, run, free) -> dict:
         out[pid] = {"money_behind": left, "effective_vote_count": 0.0, "funded_in_round": None}
     for j in free:
         out[ids[j]]["effective_vote_count"] = float(ctx.support[j])
-    for entry in out.values():
-        if entry["money_behind"] is None:
-            entry["money_behind"] = 0.0
+    for entry in out.values():   # float noise (242.00000000000003) is not part of the answer
+        entry["money_behind"] = round(entry["money_behind"] or 0.0, 6)
+        entry["effective_vote_count"] = round(entry["effective_vote_count"], 6)
     return out
