@@ -13,10 +13,11 @@ COMPARISONS = ("none", "satisfaction", "exclusionRatio")
 
 
 def by_approvals(ctx: Context, exclude=()) -> list:
-    """Eligible projects by decreasing (weighted) number of supporters, ties by the tie-break."""
+    """Eligible projects by decreasing (weighted) number of supporters; equal counts keep the
+    projects' order in the file (a stable sort, as the equalshares.net tool does)."""
     skip = set(exclude)
     js = [j for j in range(ctx.m) if j not in skip and ctx.eligible[j]]
-    return sorted(js, key=lambda j: (-ctx.support[j], ctx.rank[j]))
+    return sorted(js, key=lambda j: -ctx.support[j])
 
 
 def utilitarian_fill(ctx: Context, selected: list, spent: Fraction, reasons: dict) -> Fraction:
