@@ -172,7 +172,7 @@ def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1),
     passes with the same signature take the same affine decisions at both ends, hence at
     every share between (``Run.signature``).
     """
-    previous = Run([], [], np.full(ctx.profile.n_voters, float(share)), Fraction(0), False, [])
+    previous = Run([], [], np.full(data.n, float(share)), Fraction(0), False, [])
     previous_share = share
     steps = passes = 0
     hint = 1
@@ -238,7 +238,7 @@ def _budget_increase(ctx, data, run, share, total_weight, engine):
     step = ctx.budget / 100
     limit = ctx.budget
     bound = ctx.budget * (ctx.profile.n_voters + 1)
-    previous = Run([], [], np.full(ctx.profile.n_voters, float(share)), Fraction(0), False, [])
+    previous = Run([], [], np.full(data.n, float(share)), Fraction(0), False, [])
     previous_share = share
     steps = 0
     everything = [j for j in range(ctx.m) if ctx.eligible[j]]
@@ -287,6 +287,6 @@ def _explain(ctx, data, run: Run, free) -> dict:
             out[pid] = Reason("not_funded", "not_funded_no_gain")
         else:
             S, _ = data.slice(j)
-            left = float(ctx.weights[S] @ budgets[S]) if len(budgets) else 0.0
+            left = float(data.w[S] @ budgets[S]) if len(budgets) else 0.0
             out[pid] = Reason("not_funded_supporters_short", left=left, cost=ctx.costs[j])
     return out

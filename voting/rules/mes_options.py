@@ -118,7 +118,7 @@ def report(ctx: Context, data, run, free) -> dict:
         if pid in out:
             continue
         S, _ = data.slice(j)
-        left = float(ctx.weights[S] @ budgets[S]) if len(budgets) and len(S) else 0.0
+        left = float(data.w[S] @ budgets[S]) if len(budgets) and len(S) else 0.0
         out[pid] = {"money_behind": left, "effective_vote_count": 0.0, "funded_in_round": None}
     for j in free:
         out[ids[j]]["effective_vote_count"] = float(ctx.support[j])
