@@ -9,7 +9,7 @@ import numpy as np
 from ..outcome import Outcome, Reason, render
 from ..types import to_fraction
 from .common import Context, RuleOptionError, check_choice, fill_greedily, greedy_order
-from .mes_core import MesData, Run, run_compiled, run_float, still_same
+from .mes_core import EPS, MesData, Run, run_compiled, run_float, still_same
 from .mes_exact import run_exact
 from .mes_options import COMPARISONS, compare_with_greedy, greedy_reasons, report, utilitarian_fill
 
@@ -191,7 +191,7 @@ def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1),
         lo, lo_run, nxt, used = _same_until(data, run, share, increment, engine, ctx.budget, hint)
         passes += used
         hint = max(1, lo)
-        previous, previous_share = lo_run, share + lo * increment
+        previous, previous_share = lo_run, share + lo * increment    # None: computed if needed
         share += (lo + 1) * increment
         steps += lo + 1
         run = nxt if nxt is not None else _run(data, share, stop_above=ctx.budget, engine=engine)
@@ -200,20 +200,47 @@ def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1),
 
 def _same_until(data, run, share, increment, engine, budget, hint):
     """``(k, run at share + k*increment or None, run at share + (k+1)*increment or None,
-    passes)``: the outcome is proven the same on ``[share, share + k*increment]``."""
-    exact = engine == "exact"
+    passes)``: the outcome is proven the same on ``[share, share + k*increment]``.
+
+    First a chain of monotone proofs: each follow pass at ``share + k*increment`` proves the
+    piece from the previous proven share and yields the funded prices there, which start the
+    next piece; the step doubles after a proof and halves after a failure. When floats cannot
+    decide even one step (exact ties), pass signatures are compared instead."""
+    used = 0
+    lo = 0
+    if engine != "exact" and run.order:
+        rhos = np.asarray(run.rhos, dtype=np.float64)
+        errs = run.extra.get("rho_err") or [4 * EPS * r for r in run.rhos]
+        step = max(1, hint)
+        undecided = False
+        while True:
+            used += 1
+            verdict, r2, e2 = still_same(data, run.order, rhos, errs, share + (lo + step) * increment)
+            if verdict == 1:
+                lo += step
+                rhos, errs = r2, e2
+                step *= 2
+                continue
+            undecided = verdict == 2
+            if step == 1:
+                break
+            step //= 2
+        if lo > 0 or not undecided:
+            return lo, None, None, used
+    return _same_by_signature(data, run, share, increment, engine, budget, hint, used)
+
+
+def _same_by_signature(data, run, share, increment, engine, budget, hint, used):
+    """Gallop and bisect on pass signatures (see ``mes_core``): equal signatures at both ends
+    prove the same decisions, hence the same outcome, at every share between."""
     runs = {}
 
     def same(k):
-        if not exact:
-            verdict = still_same(data, run, share + k * increment)
-            if verdict != 2:
-                return verdict == 1
         r = _run(data, share + k * increment, stop_above=budget, engine=engine)
         runs[k] = r
         return r.signature == run.signature
 
-    lo, hi, used = 0, None, 0
+    lo, hi = 0, None
     probe = max(1, hint)
     while hi is None:
         used += 1
@@ -229,8 +256,7 @@ def _same_until(data, run, share, increment, engine, budget, hint):
             lo = mid
         else:
             hi = mid
-    lo_run = run if lo == 0 else runs.get(lo)
-    return lo, lo_run, runs.get(lo + 1), used
+    return lo, run if lo == 0 else runs.get(lo), runs.get(lo + 1), used
 
 
 def _budget_increase(ctx, data, run, share, total_weight, engine):

@@ -370,15 +370,16 @@ def run_compiled(data: MesData, b0: Fraction, stop_above: Fraction | None = None
     return run
 
 
-def still_same(data: MesData, run: Run, share: Fraction) -> int:
-    """Whether MES funds ``run.order`` at every share from ``run``'s up to ``share``: 1 proven,
-    0 proven not, 2 undecided (see :func:`voting.rules.mes_kernel.follow_pass`)."""
+def still_same(data: MesData, order, rhos, errs, share: Fraction):
+    """``(verdict, rhos at share, errors)``: whether MES funds ``order`` at every share from the
+    one whose funded prices were ``rhos`` (± ``errs``) up to ``share``: verdict 1 proven, 0
+    proven not, 2 undecided (see :func:`voting.rules.mes_kernel.follow_pass`)."""
     from .mes_kernel import follow_pass
 
     k = data.kernel_args()
-    errs = run.extra.get("rho_err")
-    if errs is None:            # exact or NumPy pass: its prices are exact or nearly
-        errs = [4 * EPS * r for r in run.rhos]
-    return int(follow_pass(k[0], k[1], k[2], k[3], k[4], k[5], k[7], k[8],
-                           np.asarray(run.order, dtype=np.int64), np.asarray(run.rhos, dtype=np.float64),
-                           np.asarray(errs, dtype=np.float64), float(share)))
+    t = len(order)
+    out_rho, out_err = np.zeros(t), np.zeros(t)
+    verdict = int(follow_pass(k[0], k[1], k[2], k[3], k[4], k[5], k[7], k[8],
+                              np.asarray(order, dtype=np.int64), np.asarray(rhos, dtype=np.float64),
+                              np.asarray(errs, dtype=np.float64), float(share), out_rho, out_err))
+    return verdict, out_rho, out_err

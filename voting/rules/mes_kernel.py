@@ -354,7 +354,8 @@ def _evaluate(j, indptr, rows, util, w, cost, kappa, b, err):
 
 
 @njit(cache=True)
-def follow_pass(indptr, rows, util, w, cost, kappa, alive0, init_rho, order, theta, theta_err, x1):
+def follow_pass(indptr, rows, util, w, cost, kappa, alive0, init_rho, order, theta, theta_err, x1,
+                out_rho, out_err):
     """Does MES at share ``x1`` still fund exactly ``order``, given that at a lower share it
     did, with prices ``theta``? 1 = proven for every share between, 0 = proven not at ``x1``,
     2 = too close to call in floats.
@@ -364,7 +365,8 @@ def follow_pass(indptr, rows, util, w, cost, kappa, alive0, init_rho, order, the
     ``x1`` each competitor's price in round t is still above the funded project's price
     ``theta[t]`` at the lower share, and every unfunded project is still unaffordable at the
     end, then at every share between the funded project's price is at most ``theta[t]``, each
-    competitor's at least its price at ``x1``: every round picks the same project."""
+    competitor's at least its price at ``x1``: every round picks the same project. The funded
+    projects' prices at ``x1`` go to ``out_rho`` / ``out_err``."""
     n = len(w)
     m = len(cost)
     b = np.full(n, x1)
@@ -396,6 +398,8 @@ def follow_pass(indptr, rows, util, w, cost, kappa, alive0, init_rho, order, the
         st, rho, rerr, lam, lerr = _evaluate(s, indptr, rows, util, w, cost, kappa, b, err)
         if st != 0:
             return 2
+        out_rho[t] = rho          # the funded project's price at x1: the next proof starts here
+        out_err[t] = rerr
         for p in range(indptr[s], indptr[s + 1]):
             i = rows[p]
             lu = lam * util[p]
