@@ -25,8 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("file")
     a.add_argument("--rule", required=True, help=f"one of: {', '.join(sorted(RULES))}")
     a.add_argument("--utility", choices=["cost", "cardinality", "score"])
-    a.add_argument("--completion", choices=COMPLETIONS,
-                   help="MES completion (add1u: Add1 then utilitarian completion, as equalshares.net)")
+    a.add_argument("--completion", choices=list(COMPLETIONS) + ["add-one", "add-opt"],
+                   help="MES completion (add1u: Add1 then utilitarian completion, as equalshares.net); "
+                        "for --rule ees: none, add-one or add-opt (Streamlining Equal Shares)")
     a.add_argument("--integral", action="store_true", help="Add1 starts from the integral share floor(B/n)")
     a.add_argument("--stop", choices=STOPS, help="Add1 stops at the first exhaustive outcome (default) "
                    "or only when over budget")
@@ -67,7 +68,8 @@ def main(argv=None) -> int:
             if args.rule == "phragmen":
                 opts.pop("utility", None)
             if args.rule != "mes":
-                for key in ("completion", "stop", "increment", "comparison", "integral"):
+                for key in ("stop", "increment", "comparison", "integral") + (("completion",) if args.rule != "ees"
+                                                                              else ()):
                     opts.pop(key, None)
             outcome = allocate(args.rule, instance, profile, **opts)
             if args.json:

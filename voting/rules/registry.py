@@ -4,6 +4,7 @@ from __future__ import annotations
 from .._threads import single_blas
 from ..outcome import Outcome
 from ..types import Instance, Profile
+from .ees import exact_equal_shares
 from .greedy import greedy, greedy_per_cost
 from .maxutil import max_utility
 from .mes import method_of_equal_shares
@@ -14,6 +15,7 @@ RULES = {
     "greedy-per-cost": greedy_per_cost,
     "max-utility": max_utility,
     "mes": method_of_equal_shares,
+    "ees": exact_equal_shares,
     "phragmen": phragmen,
 }
 
