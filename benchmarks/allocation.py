@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import signal
 import subprocess
@@ -277,6 +278,21 @@ def section_agreement(args):
         else:
             other += 1
             others.append(f"{name} {label}")
+    ees_ok = ees_bad = 0
+    for name, entries in json.loads((SHARED / "mes_peers_outcomes.json").read_text())["outcomes"].items():
+        for util, key in (("cardinality", "cardinal"), ("cost", "cost")):
+            for completion in ("none", "add-one", "add-opt"):
+                e = entries.get(f"spp:ees-{key}-{completion}", {})
+                if e.get("status") != "ok" or e.get("seconds", 0) > args.ees_cap:
+                    continue
+                instance, profile = election(name)
+                out = allocate("ees", instance, profile, utility=util, completion=completion)
+                same = sorted(out.selected) == sorted(e["selected"]) and \
+                    out.details["budget_increases"] == e["budget_increases"]
+                ees_ok += same
+                ees_bad += not same
+    print(f"mes_peers_outcomes.json, the paper's EES code (none / add-one / add-opt, cases it ran in under "
+          f"{args.ees_cap:g} s): {ees_ok} identical (selection and number of budget increases), {ees_bad} different")
     print(f"mes_peers_outcomes.json (equalshares.net sets a-f with maxVotes,minCost; pabutools Add1): {ok} identical, "
           f"{dev} different by the tool's documented quirks (tests/voting/test_peers.py DEVIATIONS), {other} other"
           + (": " + ", ".join(others) if others else ""))
@@ -286,6 +302,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cap", type=float, default=60.0, help="seconds per pabutools call (0: do not run pabutools)")
     ap.add_argument("--repeat", type=int, default=3, help="our timings: best of N")
+    ap.add_argument("--ees-cap", type=float, default=5.0, help="agreement: EES cases the paper's code ran in <= s")
     ap.add_argument("--only", choices=["corpus", "passes", "national", "agreement"], action="append")
     args = ap.parse_args(argv)
     import tempfile

@@ -20,7 +20,7 @@ def cases():
         for util, key in (("cardinality", "cardinal"), ("cost", "cost")):
             for completion in ("none", "add-one", "add-opt"):
                 e = entries.get(f"spp:ees-{key}-{completion}", {})
-                if e.get("status") == "ok" and e.get("seconds", 0) < 2:
+                if e.get("status") == "ok" and e.get("seconds", 0) < 0.3:   # the rest: see the benchmark
                     out.append(pytest.param(name, util, completion, e, id=f"{name[:-3]}-{key}-{completion}"))
     return out
 
