@@ -373,8 +373,8 @@ def run_compiled(data: MesData, b0: Fraction, stop_above: Fraction | None = None
 def still_same(data: MesData, order, rhos, errs, share: Fraction):
     """``(verdict, rhos at share, errors)``: whether MES funds ``order`` at every share from the
     one whose funded prices were ``rhos`` (± ``errs``) up to ``share``: verdict 1 proven, 0
-    proven not, 2 undecided (see :func:`voting.rules.mes_kernel.follow_pass`)."""
-    from .mes_kernel import follow_pass
+    proven not, 2 undecided (see :func:`voting.rules.mes_follow.follow_pass`)."""
+    from .mes_follow import follow_pass
 
     k = data.kernel_args()
     t = len(order)
