@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._threads import single_blas
 from .outcome import Outcome
 from .rules.registry import allocate
 from .types import Instance, Profile
@@ -58,6 +59,7 @@ def summarize(instance: Instance, profile: Profile, outcome: Outcome, label: str
                        float(w @ count) / total_w, float(w @ money) / total_w)
 
 
+@single_blas
 def compare(instance: Instance, profile: Profile, variants=DEFAULT_VARIANTS, precomputed=None, **common) -> dict:
     """Run several rules on one election and compare them.
 

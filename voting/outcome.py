@@ -57,6 +57,10 @@ ENGLISH = {
                                   "({share_min} to {share_max}: each in proportion to their points, "
                                   "or all they had left)"),
     "funded_completion": "funded in the greedy completion: {votes_text}, {left_after} left afterwards",
+    "funded_utilitarian": ("funded in the utilitarian completion (most votes first): {votes_text}, "
+                           "{left_after} left afterwards"),
+    "funded_comparison": ("funded as number {number} by votes: the greedy outcome was used because "
+                          "{prefers_greedy:g} voters preferred it and {prefers_mes:g} the equal-shares outcome"),
     "not_funded_supporters_short": "not funded: its supporters had {left} left, it costs {cost}",
     "not_funded_did_not_fit": "not funded: costs {cost}, did not fit the remaining {left}",
     "not_funded_count_stopped": ("not funded: the count stopped when {next} (next in line) "

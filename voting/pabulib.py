@@ -16,9 +16,12 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp
 
+from ._threads import single_blas
+from .pabulib_fast import fast_votes
 from .types import VOTE_TYPES, Instance, Profile, Project, format_amount, to_fraction
 
 PROJECT_FIELDS = {"project_id", "cost", "name", "category", "area"}
+_COST_TEXT: dict = {}
 
 
 class PabulibError(ValueError):
@@ -46,6 +49,7 @@ def _amount(text: str, lineno: int, what: str) -> Fraction:
         raise PabulibError(lineno, f"{what} {text!r} is not a number") from None
 
 
+@single_blas
 def read_pabulib(source) -> tuple[Instance, Profile]:
     """Read a pabulib file.
 
@@ -110,6 +114,12 @@ def parse_pabulib(text: str) -> tuple[Instance, Profile]:
     budget = _amount(meta["budget"], sections["meta"], "budget")
     projects, columns = _read_projects(head, sections["projects"], sections["votes"])
     instance = Instance(projects, budget, meta, columns)
+    # How the file wrote things the data does not keep, so a write gives the same text back:
+    # line endings and amounts such as "100000.0".
+    first_end = text.find("\n")
+    instance.pabulib_format = {"newline": "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n",
+                               "cost_text": dict(_COST_TEXT.pop("current", {})),
+                               "final_newline": text.endswith("\n")}
     profile = _read_votes(stream, sections["votes"], instance, vote_type)
     return instance, profile
 
@@ -138,6 +148,8 @@ def _read_projects(lines, start, end):
     if start >= len(lines) or start + 1 >= end:
         raise PabulibError(start, "PROJECTS has no header row")
     header = [h.strip() for h in _split(lines[start], start + 1)]
+    cost_text = _COST_TEXT.setdefault("current", {})
+    cost_text.clear()
     for needed in ("project_id", "cost"):
         if needed not in header:
             raise PabulibError(start + 1, f"PROJECTS header lacks the {needed} column")
@@ -154,6 +166,11 @@ def _read_projects(lines, start, end):
         if cost < 0:
             raise PabulibError(lineno, f"cost {values['cost']} is negative")
         extra = {k: v for k, v in values.items() if k not in PROJECT_FIELDS}
+        cost_text[values["project_id"]] = values["cost"]
+        if "name" in header:
+            raw = row[header.index("name")]
+            if raw != raw.strip():
+                cost_text["name:" + values["project_id"]] = raw
         projects.append(Project(values["project_id"], cost, values.get("name", ""),
                                 values.get("category"), values.get("area"), extra))
     ids = set()
@@ -176,6 +193,13 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
     pi = header.index("points") if "points" in header else None
     idcol = header.index("voter_id") if "voter_id" in header else None
     other = [(k, i) for i, k in enumerate(header) if i not in (vi, pi, idcol)]
+    rest = stream.read()
+    fast = fast_votes(rest, header, instance, vote_type)
+    if fast is not None:
+        profile = _profile_from_arrays(instance, vote_type, header, other, idcol, pi, *fast)
+        if profile is not None:
+            return profile
+    stream = io.StringIO(rest)
     index = instance.index
     cols, vals, indptr = array("i"), array("d"), array("q", [0])
     # Text columns (voter_id first) are buffered in lists and flushed to NumPy chunks.
@@ -185,6 +209,7 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
     pairs = list(zip(bufs, text_cols))
     n = 0
     want_points = vote_type in ("cumulative", "scoring")
+    rank_points = vote_type == "ordinal" and pi is not None   # kept only to write them back
     lineno = start + 1
     for raw in stream:
         lineno += 1
@@ -210,9 +235,11 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
             raise PabulibError(lineno, f"vote names project {bad!r}, which is not in PROJECTS") from None
         if len(set(idx)) != len(idx):
             raise PabulibError(lineno, "a project appears twice in the same vote")
-        if want_points:
+        if want_points or rank_points:
             ptext = row[pi].strip() if pi is not None else ""
             points = [p.strip() for p in ptext.split(",")] if ptext else []
+            if rank_points and len(points) != len(idx):
+                points = ["0"] * len(idx)
             if len(points) != len(idx):
                 raise PabulibError(lineno, f"{len(idx)} projects but {len(points)} points")
             try:
@@ -241,9 +268,58 @@ def _read_votes(stream, start, instance: Instance, vote_type: str) -> Profile:
         data = (np.arange(ptr[-1]) - np.repeat(ptr[:-1], np.diff(ptr)) + 1).astype(np.float64)
     else:
         data = np.ones(int(ptr[-1]))
-    matrix = sp.csr_matrix((data, np.frombuffer(cols, dtype=np.int32).copy(), ptr), shape=(n, len(instance)))
+    indices = np.frombuffer(cols, dtype=np.int32).copy()
+    shadow = None
+    if vote_type != "ordinal" and n:
+        # the order of the ids on each line, carried through the CSR's sort (for the writer)
+        pos = (np.arange(ptr[-1]) - np.repeat(ptr[:-1], np.diff(ptr))).astype(np.float64) + 1
+        shadow = sp.csr_matrix((pos, indices.copy(), ptr.copy()), shape=(n, len(instance)))
+        shadow.sort_indices()
+    extra = None
+    if rank_points and n:
+        extra = sp.csr_matrix((np.frombuffer(vals, dtype=np.float64).copy(), indices.copy(), ptr.copy()),
+                              shape=(n, len(instance)))
+        extra.sort_indices()
+    matrix = sp.csr_matrix((data, indices, ptr), shape=(n, len(instance)))
     profile = Profile(vote_type, matrix, voter_ids, None, {k: c for (k, _), c in zip(other, columns)})
     profile.vote_columns = header
+    if shadow is not None and np.array_equal(shadow.indices, profile.matrix.indices):
+        profile.vote_positions = shadow.data
+    if extra is not None:
+        profile.rank_points = extra.data
+    return profile
+
+
+def _profile_from_arrays(instance, vote_type, header, other, idcol, pi, indices, ptr, points, columns):
+    """The profile from :func:`voting.pabulib_fast.fast_votes`' arrays (same as the line reader's)."""
+    n = len(ptr) - 1
+    voter_ids = columns[header[idcol]] if idcol is not None else np.array([str(i + 1) for i in range(n)], dtype=str)
+    rank_points = vote_type == "ordinal" and pi is not None
+    if vote_type in ("cumulative", "scoring"):
+        data = points if points is not None else np.zeros(0)
+    elif vote_type == "ordinal":
+        data = (np.arange(ptr[-1]) - np.repeat(ptr[:-1], np.diff(ptr)) + 1).astype(np.float64)
+    else:
+        data = np.ones(int(ptr[-1]))
+    shadow = extra = None
+    if vote_type != "ordinal" and n:
+        pos = (np.arange(ptr[-1]) - np.repeat(ptr[:-1], np.diff(ptr))).astype(np.float64) + 1
+        shadow = sp.csr_matrix((pos, indices.copy(), ptr.copy()), shape=(n, len(instance)))
+        shadow.sort_indices()
+    if rank_points and n and points is not None:
+        extra = sp.csr_matrix((points.copy(), indices.copy(), ptr.copy()), shape=(n, len(instance)))
+        extra.sort_indices()
+    matrix = sp.csr_matrix((data, indices, ptr), shape=(n, len(instance)))
+    profile = Profile(vote_type, matrix, voter_ids, None, {k: columns[k] for k, _ in other})
+    m = profile.matrix
+    row_of = np.repeat(np.arange(n), np.diff(m.indptr))
+    if np.any((np.diff(m.indices) == 0) & (np.diff(row_of) == 0)):
+        return None                  # a project twice in one vote: the line reader reports it
+    profile.vote_columns = header
+    if shadow is not None and np.array_equal(shadow.indices, profile.matrix.indices):
+        profile.vote_positions = shadow.data
+    if extra is not None:
+        profile.rank_points = extra.data
     return profile
 
 
@@ -252,6 +328,25 @@ def _points(text: str, lineno: int) -> float:
     if float(value) != value:
         raise PabulibError(lineno, f"points value {text!r} cannot be held exactly")
     return float(value)
+
+
+def _counts(profile: Profile, m: int) -> dict:
+    """``votes`` (ballots naming the project) and ``score`` (approvals or points) per project,
+    as pabulib's checker computes them (no score for rankings)."""
+    mat = profile.matrix
+    votes = np.bincount(mat.indices, weights=np.repeat(profile.weights, np.diff(mat.indptr)), minlength=m)
+    out = {"votes": votes}
+    if profile.vote_type != "ordinal":
+        pts = mat.data * np.repeat(profile.weights, np.diff(mat.indptr))
+        out["score"] = np.bincount(mat.indices, weights=pts, minlength=m)
+    return out
+
+
+def _same_amount(text: str, value: Fraction) -> bool:
+    try:
+        return to_fraction(text) == value
+    except (ValueError, TypeError, ArithmeticError):
+        return False
 
 
 def _fmt_value(v: float) -> str:
@@ -273,10 +368,16 @@ def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
     Returns
     -------
     str
-        The file contents (``\\n`` line endings, fields quoted only when needed).
+        The file contents (fields quoted only when needed). A file read by :func:`read_pabulib`
+        is written back with its own line endings, cost texts (``100000.0``) and order of
+        the ids on each approval ballot; cumulative / scoring ballots are written by points,
+        most first; new elections get ``\\n`` and the shortest exact amounts.
     """
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    fmt = getattr(instance, "pabulib_format", None) or {}
+    newline = fmt.get("newline", "\n")
+    cost_text = fmt.get("cost_text", {})
+    w = csv.writer(buf, delimiter=";", lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
     meta = dict(instance.meta)
     # META is written verbatim (lossless round trip); only missing or contradicting
     # entries are filled from the data.
@@ -289,18 +390,26 @@ def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
     meta["vote_type"] = profile.vote_type
     meta.setdefault("num_projects", str(len(instance)))
     meta.setdefault("num_votes", str(profile.n_voters))
-    buf.write("META\n")
+    buf.write("META" + newline)
     w.writerow(["key", "value"])
     for k, v in meta.items():
         w.writerow([k, v])
-    buf.write("PROJECTS\n")
+    buf.write("PROJECTS" + newline)
     header = list(instance.project_columns)
     w.writerow(header)
-    for p in instance.projects:
-        fields = {"project_id": p.id, "cost": format_amount(p.cost), "name": p.name,
+    counted = _counts(profile, len(instance)) if {"votes", "score"} & set(header) else {}
+    for k, p in enumerate(instance.projects):
+        cost = cost_text.get(p.id)
+        if cost is None or _same_amount(cost, p.cost) is False:
+            cost = format_amount(p.cost)
+        name = cost_text.get("name:" + p.id)
+        fields = {"project_id": p.id, "cost": cost, "name": name if name and name.strip() == p.name else p.name,
                   "category": p.category, "area": p.area}
+        for h in ("votes", "score"):          # filled from the ballots when not given
+            if h in header and not p.extra.get(h) and h in counted:
+                fields[h] = _fmt_value(counted[h][k])
         w.writerow([fields[h] if h in fields else p.extra.get(h, "") for h in header])
-    buf.write("VOTES\n")
+    buf.write("VOTES" + newline)
     vheader = list(getattr(profile, "vote_columns", None) or [])
     if not vheader:
         vheader = ["voter_id", "vote"] + (["points"] if profile.vote_type in ("cumulative", "scoring") else [])
@@ -309,13 +418,29 @@ def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
     ids = instance.ids
     m = profile.matrix
     ordinal = profile.vote_type == "ordinal"
+    by_points = profile.vote_type in ("cumulative", "scoring")
+    positions = getattr(profile, "vote_positions", None)
+    if positions is not None and len(positions) != m.nnz:
+        positions = None
+    rank_points = getattr(profile, "rank_points", None)
+    if rank_points is not None and len(rank_points) != m.nnz:
+        rank_points = None
     for r in range(profile.n_voters):
         a, b = m.indptr[r], m.indptr[r + 1]
         idx = m.indices[a:b]
         vals = m.data[a:b]
-        if ordinal:
+        if ordinal:                       # first choice first
             order = np.argsort(vals, kind="stable")
             idx, vals = idx[order], vals[order]
+            if rank_points is not None:   # the file's own points column, e.g. 3,2,1
+                vals = rank_points[a:b][order]
+        elif by_points:                   # most points first (ties: the file's order)
+            tie = positions[a:b] if positions is not None else np.arange(b - a)
+            order = np.lexsort((tie, -vals))
+            idx, vals = idx[order], vals[order]
+        elif positions is not None:       # the order the file had
+            order = np.argsort(positions[a:b], kind="stable")
+            idx = idx[order]
         row = []
         for h in vheader:
             if h == "voter_id":
@@ -329,6 +454,8 @@ def write_pabulib(instance: Instance, profile: Profile, target=None) -> str:
                 row.append(col[r] if col is not None else "")
         w.writerow(row)
     text = buf.getvalue()
+    if not fmt.get("final_newline", True) and text.endswith(newline):
+        text = text[: -len(newline)]
     if target is not None:
         if hasattr(target, "write"):
             target.write(text)

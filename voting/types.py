@@ -101,6 +101,11 @@ class Project:
         if self.cost < 0:
             raise ValueError(f"project {self.id}: cost must not be negative")
         object.__setattr__(self, "extra", dict(self.extra))
+        for key in ("category", "area"):     # ("playgrounds", "sport") -> "playgrounds,sport"
+            value = getattr(self, key)
+            if isinstance(value, (list, tuple, set, frozenset)):
+                object.__setattr__(self, key, ",".join(sorted(map(str, value))) if isinstance(value, (set, frozenset))
+                                   else ",".join(map(str, value)))
 
 
 @dataclass

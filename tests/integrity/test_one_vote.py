@@ -214,10 +214,10 @@ def _threads(n, target):
     return outcomes
 
 
-def test_simultaneous_paper_marks_and_entries_keep_one_mark_and_no_extra_paper(race_app):
+def test_simultaneous_paper_marks_and_entries_keep_one_mark_and_no_extra_paper(paper_race):
     """Ten officials mark the same voter at once: one mark. Eight papers entered at once for five
     marked voters: five entered. On a SQLite file and on PostgreSQL (CI)."""
-    app, ids = race_app
+    app, ids = paper_race
 
     def act(fn):
         def run():
@@ -250,23 +250,10 @@ def test_simultaneous_paper_marks_and_entries_keep_one_mark_and_no_extra_paper(r
 
 
 @pytest.fixture
-def race_app(app, tmp_path):
-    """An app on a database that several threads can use at once (a SQLite file, or the test
-    PostgreSQL server), with an opened process; thrown away afterwards."""
-    from app import create_app
-    from app.demo import load_areas
-    from app.models import guards
-
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    race = create_app({"SQLALCHEMY_DATABASE_URI": url,
-                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25, "max_overflow": 5}})
-    with race.test_request_context():
-        if url.startswith("sqlite"):
-            db.create_all()
-        areas = load_areas()
-        db.session.commit()
+def paper_race(race_app):
+    """The race app with an opened process: an official and five voters of Esil district."""
+    with race_app.test_request_context():
+        areas = {name: db.session.merge(area) for name, area in race_app.areas.items()}
         process = city_process(areas)
         esil = budget_named(process, "Esil district")
         official = make_user(home=areas["Astana"], role="akimat", area=areas["Astana"])
@@ -275,15 +262,4 @@ def race_app(app, tmp_path):
         assert snapshot(esil.id).public_key
         ids = {"akimat": official.id, "budget": esil.id, "iins": [v.iin for v in voters],
                "project": project_ids(esil)[0]}
-    yield race, ids
-    with race.app_context():
-        if url.startswith("sqlite"):
-            db.engine.dispose()
-            return
-        connection = db.session.connection()
-        guards.remove(connection)
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        guards.install(connection)
-        db.session.commit()
-        db.engine.dispose()
+    return race_app, ids

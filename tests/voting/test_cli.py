@@ -55,7 +55,7 @@ def test_bad_file_and_unknown_rule_exit_non_zero_with_the_error(capsys, tmp_path
     assert main(["allocate", str(bad), "--rule", "greedy"]) == 2
     assert "line 6: cost 'x' is not a number" in capsys.readouterr().err
     assert main(["allocate", str(SMALL), "--rule", "nope"]) == 2
-    assert "known rules: greedy, greedy-per-cost" in capsys.readouterr().err
+    assert "known rules: ees, greedy, greedy-per-cost" in capsys.readouterr().err
 
 
 def test_module_entry_point_runs():
@@ -63,3 +63,9 @@ def test_module_entry_point_runs():
     done = subprocess.run([sys.executable, "-m", "voting", "allocate", str(SMALL), "--rule", "phragmen"],
                           capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root)}, check=False)
     assert done.returncode == 0 and done.stdout.split()
+
+
+def test_ees_with_add_opt_from_the_command_line(capsys):
+    small = PABULIB_DIR / "Netherlands_Amsterdam_643.pb"
+    assert main(["allocate", str(small), "--rule", "ees", "--completion", "add-opt", "--utility", "cost"]) == 0
+    assert capsys.readouterr().out.split()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pabulib_corpus import PABULIB_DIR, files
 
-from voting import PabulibError, parse_pabulib, read_pabulib, write_pabulib
+from voting import Instance, PabulibError, Profile, Project, parse_pabulib, read_pabulib, write_pabulib
 
 SMALL = '''META
 key;value
@@ -111,3 +111,59 @@ def test_anonymized_export_drops_voter_ids_and_personal_columns():
     again = parse_pabulib(text)[1]
     assert list(again.voter_ids) == ["1", "2", "3"] and list(again.columns) == ["age"]
     assert (again.matrix != profile.matrix).nnz == 0
+
+
+def checker_errors(text: str) -> set:
+    """pabulib's own checker (pabulib-checker) on a file's text: the error kinds it reports."""
+    import contextlib
+    import io
+
+    from pabulib.checker import Checker
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = Checker().process_files([text])
+    [result] = [v for k, v in report.items() if k not in ("metadata", "summary")]
+    return set(result["results"].get("errors", {}))
+
+
+@pytest.mark.parametrize("name", files())
+def test_every_shared_file_is_written_back_byte_for_byte_and_pabulibs_checker_agrees(name):
+    pytest.importorskip("pabulib.checker")
+    raw = (PABULIB_DIR / name).read_bytes()
+    text = write_pabulib(*read_pabulib(PABULIB_DIR / name))
+    assert text.encode() == raw.removeprefix(b"\xef\xbb\xbf")
+    # what we write passes the checker exactly when the original does
+    assert checker_errors(text) == checker_errors(raw.decode("utf-8-sig"))
+
+
+def test_crlf_and_amounts_like_100000_0_survive_a_round_trip():
+    text = SMALL.replace("budget;1000.50", "budget;100000.0\nnum_projects;3\nnum_votes;3")
+    text = text.replace("b;400;Bench;", "b;400.0;Bench;")
+    text = text.replace("\n", "\r\n")
+    assert write_pabulib(*parse_pabulib(text)) == text
+
+
+def test_cumulative_ballots_are_written_by_points_most_first():
+    instance, profile = parse_pabulib(SMALL)
+    again = write_pabulib(instance, Profile.from_ballots(instance, "cumulative", [{"b": 1, "a": 4}, {"a": 2, "b": 3}]))
+    assert "1;a,b;4,1\n" in again and "2;b,a;3,2\n" in again
+
+
+def test_a_new_election_with_full_meta_passes_pabulibs_checker():
+    pytest.importorskip("pabulib.checker")
+    meta = {"description": "Astana, Almaty district", "country": "Kazakhstan", "unit": "Astana",
+            "instance": "2026", "num_projects": "3", "num_votes": "4", "budget": "1000000",
+            "vote_type": "cumulative", "rule": "greedy", "date_begin": "01.03.2026",
+            "date_end": "31.03.2026", "max_sum_points": "5", "language": "kk", "currency": "KZT"}
+    instance = Instance([Project("1", 500_000, "Park", "greenery,sport"), Project("2", 400_000, "Bench"),
+                         Project("3", 300_000, "Lamps")], 1_000_000, meta,
+                        ["project_id", "cost", "name", "category", "votes", "score"])
+    profile = Profile.from_ballots(instance, "cumulative", [{"1": 3, "2": 2}, {"2": 5}, {"3": 1, "1": 4}, {"3": 5}],
+                                   columns={"voting_method": ["internet"] * 4})
+    text = write_pabulib(instance, profile)
+    assert checker_errors(text) == set()
+    assert "1;500000;Park;greenery,sport;2;7\n" in text      # votes and score filled from the ballots
+
+
+def test_categories_given_as_a_tuple_are_written_as_pabulib_lists():
+    project = Project("1", 10, "Park", ("playgrounds", "sport"))
+    assert project.category == "playgrounds,sport"

@@ -190,7 +190,7 @@ def test_to_dict_carries_reasons_and_round_trips_as_json():
 def test_every_english_form_renders_from_its_params():
     params = {"votes": 3, "cost": 120, "round": 2, "share": 40, "share_min": 10, "share_max": 55,
               "left": 75, "left_after": 30, "min": 5, "number": 4, "by": "score", "total_score": 12.5,
-              "load": Fraction(40), "next": "p9"}
+              "load": Fraction(40), "next": "p9", "prefers_greedy": 10, "prefers_mes": 7}
     for form in ENGLISH:
         code = next(c for c in sorted(REASON_CODES, key=len, reverse=True) if form.startswith(c))
         text = Reason(code, form, **params).english()

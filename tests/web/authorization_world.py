@@ -30,12 +30,11 @@ from app.models import (
     Report,
     RoleGrant,
     Support,
-    guards,
 )
 from app.uploads.services import store_photo
 from meetings.models import ActionItem, AgendaItem, Meeting, Registration
 
-from .conftest import count_votes, make_user, move_to_phase, open_voting
+from .conftest import count_votes, empty_every_table, make_user, move_to_phase, open_voting
 
 ANON, RES, RES_ELSE = "anonymous", "resident", "resident_elsewhere"
 DEP, DEP_ELSE = "deputy", "deputy_elsewhere"
@@ -234,23 +233,11 @@ def build_world(areas) -> dict:
     return world
 
 
-def _wipe() -> None:
-    """Empty every table, the published result's ballots included (the database's guards are
-    lifted for the clean-up)."""
-    db.session.rollback()
-    connection = db.session.connection()
-    guards.remove(connection)
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    guards.install(connection)
-    db.session.commit()
-
-
 def rebuild() -> tuple[dict, dict]:
     """Empty every table and build the world again: (world, its snapshot)."""
     from app.demo import load_areas
 
-    _wipe()
+    empty_every_table(lift_guards=True)
     areas = load_areas()
     db.session.commit()
     world = build_world(areas)

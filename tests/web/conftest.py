@@ -49,25 +49,25 @@ def _clean_tables(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        db.session.rollback()
         try:
-            _delete_all()
+            empty_every_table()
         except sa.exc.IntegrityError:
-            # The database's guards refuse to delete what a published result rests on: lift
-            # them for the clean-up, and put them back, in one transaction.
-            db.session.rollback()
-            guards.remove(db.session.connection())
-            _delete_all(commit=False)
-            guards.install(db.session.connection())
-            db.session.commit()
+            # The database's guards refuse to delete what a published result rests on.
+            empty_every_table(lift_guards=True)
         limiter.reset()  # login throttles and lockouts are per test
 
 
-def _delete_all(commit: bool = True) -> None:
+def empty_every_table(lift_guards: bool = False) -> None:
+    """Delete every row, in one transaction; ``lift_guards`` removes the database's guards for it
+    (a published result's ballots and participations are otherwise kept) and puts them back."""
+    db.session.rollback()
+    if lift_guards:
+        guards.remove(db.session.connection())
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
-    if commit:
-        db.session.commit()
+    if lift_guards:
+        guards.install(db.session.connection())
+    db.session.commit()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..outcome import Reason, money
-from ..tiebreak import support_counts, tie_rank
+from ..tiebreak import UnresolvedTieError, support_counts, tie_groups, tie_rank
 from ..types import Instance, Profile
 
 UTILITIES = ("cost", "cardinality", "score")
@@ -36,10 +36,21 @@ class Context:
         self.scores = np.bincount(self.U.indices, weights=self.U.data * w_entries, minlength=self.m)
         self.support = support_counts(profile, self.m)
         self.rank = tie_rank(instance, profile, tie_breaking, seed)
+        self.tie_group = tie_groups(instance, profile, tie_breaking)
         self.min_votes = min_votes
         self.eligible = self.support >= min_votes if min_votes > 0 else np.ones(self.m, dtype=bool)
         self.costs = instance.costs
         self.budget = instance.budget
+
+    def pick(self, tied):
+        """The project the tie-break prefers among exactly tied ``tied`` (indices);
+        :class:`UnresolvedTieError` if the chain leaves the best of them tied."""
+        best = min(tied, key=lambda j: self.rank[j])
+        if self.tie_group is not None:
+            same = [j for j in tied if self.tie_group[j] == self.tie_group[best]]
+            if len(same) > 1:
+                raise UnresolvedTieError(sorted(self.instance.ids[j] for j in same), self.tie_breaking)
+        return best
 
     def exact_score(self, j: int) -> Fraction:
         """Exact total utility of project ``j`` (float sums of integers are exact)."""
@@ -102,6 +113,20 @@ def fill_greedily(ctx: Context, order, selected: list, spent: Fraction, reasons:
         else:
             reasons[pid] = Reason("not_funded_did_not_fit", left=left, cost=cost)
     return spent
+
+
+def check_greedy_ties(ctx: Context, order, selected, key) -> None:
+    """Raise :class:`UnresolvedTieError` when projects the tie-break chain leaves tied (same
+    ``key``) were treated differently: the order among them decided the outcome."""
+    if ctx.tie_group is None:
+        return
+    chosen = set(selected)
+    seen: dict = {}
+    for j in order:
+        seen.setdefault((key(j), ctx.tie_group[j]), []).append(j)
+    for tied in seen.values():
+        if len(tied) > 1 and 0 < sum(j in chosen for j in tied) < len(tied):
+            ctx.pick(tied)
 
 
 def greedy_order(ctx: Context, per_cost: bool, exclude=()) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..outcome import Outcome, render
-from .common import Context, fill_greedily, greedy_order
+from .common import Context, check_greedy_ties, density, fill_greedily, greedy_order
 
 
 def _run(rule_id, instance, profile, per_cost, tie_breaking, utility, borda, min_votes, seed):
@@ -14,6 +14,7 @@ def _run(rule_id, instance, profile, per_cost, tie_breaking, utility, borda, min
     reasons: dict = {}
     spent = fill_greedily(ctx, order, selected, Fraction(0), reasons,
                           by="score per cost" if per_cost else "score")
+    check_greedy_ties(ctx, order, selected, (lambda j: density(ctx, j)) if per_cost else ctx.exact_score)
     ids = instance.ids
     reasons, explanations = render(instance, reasons)
     return Outcome(rule_id, [ids[j] for j in selected], spent,

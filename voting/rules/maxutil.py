@@ -14,28 +14,34 @@ class SolverError(RuntimeError):
     """The ILP solver did not prove an optimum; no answer is returned."""
 
 
+DEFAULT_TIME_LIMIT = 120.0
+
+
 def max_utility(instance, profile, *, tie_breaking: str = "id", utility: str = "score",
                 borda: str = "zero-based", min_votes: float = 0, seed: int = 0,
-                time_limit: float | None = None) -> Outcome:
+                time_limit: float | None = DEFAULT_TIME_LIMIT) -> Outcome:
     """Select the affordable set of projects with the largest total score.
 
     Solved exactly as an integer linear program (PuLP with its bundled CBC). Costs are
-    scaled to integers so decimal amounts are handled exactly. Several optimal sets may
-    exist; which one is returned is up to the solver, the total score is the optimum.
+    scaled to integers so decimal amounts are handled exactly. When several sets reach the
+    optimum, a second solve keeps the optimum fixed and prefers the projects the tie-break
+    ranks first (it maximises the sum of ``m - rank`` over the chosen projects).
 
     Parameters
     ----------
     instance, profile
         The election.
     utility, borda, min_votes, tie_breaking, seed
-        As for :func:`voting.rules.greedy.greedy` (tie_breaking only orders the output).
+        As for :func:`voting.rules.greedy.greedy`.
     time_limit : float, optional
-        Seconds for CBC; if it stops without proving optimality :class:`SolverError` is raised.
+        Seconds CBC may use per solve (default 120; ``None``: no limit).
 
     Raises
     ------
     SolverError
-        If the solver status is not "Optimal".
+        If CBC did not prove an optimum: its solution status (``sol_status``) is checked, not
+        only ``prob.status``, which CBC reports as "Optimal" also when a time limit stopped it
+        with a feasible but unproven answer.
     """
     import pulp
 
@@ -46,18 +52,24 @@ def max_utility(instance, profile, *, tie_breaking: str = "id", utility: str = "
     budget = int(ctx.budget * den)
     # Projects that can never help (no score, ineligible or too dear) stay out of the model.
     usable = [j for j in range(ctx.m) if ctx.eligible[j] and costs[j] <= budget and ctx.scores[j] > 0]
-    prob = pulp.LpProblem("max_utility", pulp.LpMaximize)
-    x = {j: pulp.LpVariable(f"x{j}", cat="Binary") for j in usable}
-    prob += pulp.lpSum(float(ctx.scores[j]) * x[j] for j in usable)
-    prob += pulp.lpSum(costs[j] * x[j] for j in usable) <= budget
     chosen: list = []
     if usable:
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0, gapAbs=0)
-        prob.solve(solver)
-        status = pulp.LpStatus[prob.status]
-        if status != "Optimal":
-            raise SolverError(f"CBC stopped with status {status!r}; no optimum was proven")
-        chosen = [j for j in usable if x[j].value() is not None and x[j].value() > 0.5]
+        x = {j: pulp.LpVariable(f"x{j}", cat="Binary") for j in usable}
+        score = pulp.lpSum(float(ctx.scores[j]) * x[j] for j in usable)
+        fits = pulp.lpSum(costs[j] * x[j] for j in usable) <= budget
+        _solve(pulp, "max_utility", score, [fits], time_limit)
+        optimum = sum(float(ctx.scores[j]) for j in usable if x[j].value() > 0.5)
+        # Among the optimal sets, the tie-break decides: keep the optimum, prefer low ranks.
+        xs = {j: pulp.LpVariable(f"y{j}", cat="Binary") for j in usable}
+        score2 = pulp.lpSum(float(ctx.scores[j]) * xs[j] for j in usable)
+        keep = [pulp.lpSum(costs[j] * xs[j] for j in usable) <= budget,
+                score2 >= optimum - 1e-9 * max(1.0, abs(optimum))]
+        prefer = pulp.lpSum(float(ctx.m - ctx.rank[j]) * xs[j] for j in usable)
+        _solve(pulp, "max_utility_tie_break", prefer, keep, time_limit)
+        chosen = [j for j in usable if xs[j].value() is not None and xs[j].value() > 0.5]
+        total2 = sum(float(ctx.scores[j]) for j in chosen)
+        if total2 < optimum - 1e-9 * max(1.0, abs(optimum)):
+            chosen = [j for j in usable if x[j].value() > 0.5]     # numerical doubt: keep the first
     # Free projects with a score are always worth taking.
     chosen += [j for j in range(ctx.m) if j not in chosen and costs[j] == 0 and ctx.eligible[j]
                and ctx.scores[j] > 0]
@@ -90,3 +102,24 @@ def max_utility(instance, profile, *, tie_breaking: str = "id", utility: str = "
                    {ids[j]: float(ctx.scores[j]) for j in range(ctx.m)}, expl, tie_breaking,
                    {"utility": utility, "borda": borda, "min_votes": min_votes},
                    {"total_score": total}, reasons)
+
+
+def _solve(pulp, name, objective, constraints, time_limit):
+    """Maximise ``objective``; :class:`SolverError` unless CBC proved the optimum."""
+    prob = pulp.LpProblem(name, pulp.LpMaximize)
+    prob += objective
+    for c in constraints:
+        prob += c
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0, gapAbs=0)
+    try:
+        prob.solve(solver)
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"CBC failed: {exc}") from None
+    if prob.sol_status != pulp.LpSolutionOptimal:
+        found = pulp.LpSolution.get(prob.sol_status, str(prob.sol_status))
+        if prob.sol_status == pulp.LpSolutionIntegerFeasible and time_limit is not None:
+            raise SolverError(f"CBC stopped at the time limit of {time_limit:g} s without proving an "
+                              f"optimum ({found!r}); no answer is returned — raise time_limit")
+        raise SolverError(f"CBC did not prove an optimum (status {pulp.LpStatus[prob.status]!r}, "
+                          f"solution {found!r}); no answer is returned")
+    return prob

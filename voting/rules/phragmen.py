@@ -67,6 +67,8 @@ def phragmen(instance, profile, *, tie_breaking: str = "id", min_votes: float = 
             top = min(exact.values())
             near = [j for j in near if exact[j] == top]
         near.sort(key=lambda j: ctx.rank[j])
+        if len(near) > 1:
+            ctx.pick(near)          # an unresolved tie-break chain raises here
         too_dear = [j for j in near if spent + ctx.costs[j] > ctx.budget]
         if too_dear:
             stop_reason = too_dear[0]

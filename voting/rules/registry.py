@@ -1,8 +1,10 @@
 """The rule registry: every allocation rule by its id."""
 from __future__ import annotations
 
+from .._threads import single_blas
 from ..outcome import Outcome
 from ..types import Instance, Profile
+from .ees import exact_equal_shares
 from .greedy import greedy, greedy_per_cost
 from .maxutil import max_utility
 from .mes import method_of_equal_shares
@@ -13,6 +15,7 @@ RULES = {
     "greedy-per-cost": greedy_per_cost,
     "max-utility": max_utility,
     "mes": method_of_equal_shares,
+    "ees": exact_equal_shares,
     "phragmen": phragmen,
 }
 
@@ -36,6 +39,7 @@ def get_rule(rule_id: str):
         raise UnknownRuleError(rule_id) from None
 
 
+@single_blas
 def allocate(rule_id: str, instance: Instance, profile: Profile, **options) -> Outcome:
     """Run a registered rule: ``allocate("mes", instance, profile, utility="cost")``.
 
