@@ -199,3 +199,19 @@ def test_only_the_clock_asks_the_system_for_the_date_or_time():
 def test_the_top_of_app_holds_only_the_factory_config_extensions_and_cli():
     modules = sorted(p.name for p in (ROOT / "app").glob("*.py"))
     assert modules == ["__init__.py", "cli.py", "config.py", "extensions.py"], modules
+
+
+# --- the size of a room ---------------------------------------------------------------------------
+
+LONGEST = 400
+DATA = ("migrations/versions/",)  # hand-written schema steps: data, not a room to find one's way in
+
+
+def test_no_module_grows_past_400_lines():
+    """A file a newcomer has to scroll through for long is two concerns in one; split it by what
+    its parts hold (data, like the schema's migrations, may be longer)."""
+    roots = ("app", *COMPONENTS, "voting", "tests", "benchmarks")
+    long = [f"{path.relative_to(ROOT)}: {count} lines" for path in _sources(*roots)
+            if not str(path.relative_to(ROOT)).startswith(DATA)
+            and (count := len(path.read_text().splitlines())) > LONGEST]
+    assert not long, _report(long, f"split it under {LONGEST} lines")

@@ -9,7 +9,8 @@ Pure Python + NumPy/SciPy (+ PuLP for the exact optimum); no Flask, no database.
 from .analysis import compare, format_comparison
 from .ballots import MESSAGES, BallotRules, Violation
 from .outcome import REASON_CODES, Outcome, Reason, money
-from .pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
+from .pabulib import PabulibError, parse_pabulib, read_pabulib
+from .pabulib_write import write_pabulib
 from .rules.common import RuleOptionError
 from .rules.maxutil import SolverError
 from .rules.registry import RULES, UnknownRuleError, allocate, get_rule

@@ -306,9 +306,3 @@ class Profile:
         out = Profile(self.vote_type, self.matrix.copy(), np.array([str(i + 1) for i in range(self.n_voters)]),
                       self.weights.copy(), {k: self.columns[k] for k in keep_columns if k in self.columns})
         return out
-
-    def subset(self, rows) -> Profile:
-        """A profile with only the given voter rows."""
-        rows = np.asarray(rows)
-        return Profile(self.vote_type, self.matrix[rows], self.voter_ids[rows], self.weights[rows],
-                       {k: v[rows] for k, v in self.columns.items()})

@@ -8,17 +8,8 @@ and one field at a time replaced, so that the hostile value gets past the permis
 the forms and services behind them."""
 from urllib.parse import urlencode
 
-from .test_authorization_matrix import (
-    ADM,
-    ANON,
-    MATRIX,
-    RES,
-    _act_as,
-    _request,
-    build_world,
-    rebuild,
-    snapshot,
-)
+from .authorization_table import ADM, ANON, MATRIX, RES, build_world, rebuild, snapshot
+from .test_authorization_matrix import _act_as, _request
 
 HOSTILE = ["a\x00b", "9" * 23, "-1", "1.5", "x" * 5000, ""]
 QUERY_PARAMETERS = ["area", "deputy", "page", "q", "category", "status", "budget", "sort", "receipt", "comments",

@@ -1,0 +1,342 @@
+"""The authorization matrix's table: for every route and method, who is allowed, how everybody
+else is refused, what fills the URL and the form, and who changes the database with it.
+test_authorization_matrix.py walks it (its docstring explains the columns)."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app.identity.iin import make_iin
+
+from .authorization_world import (  # noqa: F401  (the matrix's walk and test_hostile_input use the same world)
+    ADM,
+    ADM_ELSE,
+    AKI,
+    AKI_ELSE,
+    AKI_STAKE,
+    ANON,
+    DEP,
+    DEP_ELSE,
+    DEP_STAKE,
+    MOD,
+    RES,
+    RES_ELSE,
+    build_world,
+    changed_tables,
+    rebuild,
+    snapshot,
+)
+
+ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM, ADM_ELSE, AKI_STAKE, DEP_STAKE)
+STAKEHOLDERS = frozenset({AKI_STAKE, DEP_STAKE})
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {ANON}
+
+
+@dataclass(frozen=True)
+class Row:
+    allow: frozenset
+    refuse: str = "403"           # how a logged-in refused role is answered: 403, 404, 400, flash, info
+    anon: str = "login"           # how a refused anonymous visitor is answered
+    args: dict = field(default_factory=dict)   # URL parameter -> key in the world, or "=literal"
+    data: dict | None = None      # form body (POST); values may be callables of the world
+    query: str = ""
+    changes: frozenset = frozenset()  # allowed roles whose request must change the database
+    done: str = "ok"              # what an allowed role gets when it is not plainly "ok"
+    stake: dict = field(default_factory=dict)  # stakeholder role -> its refusal, when not as ``refuse``
+
+
+def R(*roles, **kwargs) -> Row:  # noqa: N802  (reads like the table it builds)
+    allow = frozenset().union(*(r if isinstance(r, frozenset) else {r} for r in roles))
+    changes = kwargs.pop("changes", frozenset())
+    changes = allow if changes == "all" else frozenset(changes)
+    return Row(allow=allow, changes=changes, **kwargs)
+
+
+def _w(key, attr="id"):
+    """A form value taken from the world when the request is made."""
+    return lambda world: str(getattr(world[key], attr)) if attr else world[key]
+
+
+REASON = {"reason": "A reason long enough for every form"}
+PROPOSAL_BODY = {"budget_id": _w("budget_prop"), "title": "Benches on Turan avenue",
+                 "description": "Ten benches along the avenue, with bins, where older residents walk.",
+                 "category_id": _w("category"), "address": "Turan avenue 20", "estimated_cost": "3000000",
+                 "submit": "1"}
+TOMORROW = (date.today() + timedelta(days=2)).isoformat()
+MEETING_BODY = {"area_id": _w("okrug"), "title": "Courtyards of okrug 7", "description": "Benches and lights",
+                "kind": "in_person", "venue": "School No. 12, hall", "address": "Turan avenue 5",
+                "day": TOMORROW, "starts": "10:00", "ends": "11:00", "reason": "The school hall is free earlier"}
+PROCESS_FORM = {"area_id": _w("esil"), "year": "2031", "title_kk": "Жоба", "title_ru": "Проект", "title_en": "Project",
+                "support_threshold": "0", "voting_scope": "one",
+                **{f"{kind}-{edge}": (date.today() + timedelta(days=400 + 30 * i + (29 if edge == "ends_on" else 0)))
+                   .isoformat() for i, kind in enumerate(("proposals", "review", "voting", "results",
+                                                           "implementation"))
+                   for edge in ("starts_on", "ends_on")}}
+BUDGET_FORM = {"area_id": _w("esil"), "name_kk": "Бюджет", "name_ru": "Бюджет", "name_en": "Budget",
+               "amount": "50000000", "limit_value": "", "limit_unit": "tenge"}
+AREA_FORM = {"parent_id": _w("esil"), "kind": "okrug", "kato": "", "name_kk": "Округ 99", "name_ru": "Округ 99",
+             "name_en": "Okrug 99"}
+BALLOT_CONFIG = {"ballot_type": "approval", "min_projects": "1", "max_projects": "2", "rule": "greedy",
+                 "tie_break": "id", "min_votes": "1", "min_age": "16"}
+
+
+def _minutes_body(world):
+    item = world["meeting_held"].agenda[0]
+    return {"attendance_count": "12", "summary": "Residents asked for benches.",
+            f"decision-{item.id}": "endorsed", "action_rows": "0"}
+
+
+def _open_voting_body(world):
+    return {"key_file": (io.BytesIO(world["ready_key_file"]), "qatysu-count-keys.json"), "saved": "y"}
+
+
+def _registration_body(world):
+    return {"full_name": "Aigerim Nurlanovna", "email": "aigerim.new@example.kz",
+            "iin": make_iin(date(1995, 4, 4), "female", 987), "home_area": str(world["okrug"].id),
+            "locale": "en", "password": "a-long-enough-password-9", "confirm": "a-long-enough-password-9",
+            "declare_residence": "y"}
+
+
+# Every route and method of the app. Keys are (rule, method); the walk fails if a route is
+# missing here or a row names a route that no longer exists.
+MATRIX: dict[tuple[str, str], Row] = {
+    # --- public pages, open data and calendars -------------------------------------------------
+    ("/", "GET"): R(EVERYONE),
+    ("/healthz", "GET"): R(EVERYONE),
+    ("/static/<path:filename>", "GET"): R(EVERYONE, args={"filename": "static_file"}),
+    ("/language", "POST"): R(EVERYONE, data={"locale": "ru"}, changes=LOGGED_IN),  # saved to the profile
+    ("/proposals", "GET"): R(EVERYONE, query="?q=playground"),
+    ("/proposals/<int:proposal_id>", "GET"): R(EVERYONE, args={"proposal_id": "submitted"}),
+    ("/meetings", "GET"): R(EVERYONE),
+    ("/meetings/<int:meeting_id>", "GET"): R(EVERYONE, args={"meeting_id": "meeting_upcoming"}),
+    ("/meetings/<int:meeting_id>.ics", "GET"): R(EVERYONE, args={"meeting_id": "meeting_upcoming"}),
+    ("/areas/<int:area_id>/meetings.ics", "GET"): R(EVERYONE, args={"area_id": "okrug"}),
+    ("/areas/<int:area_id>/dashboard", "GET"): R(EVERYONE, args={"area_id": "esil"}),
+    ("/deputies/<int:user_id>", "GET"): R(EVERYONE, args={"user_id": DEP}),
+    ("/budgets/<int:budget_id>/ballot-lookup", "GET"): R(EVERYONE, args={"budget_id": "budget_vote"},
+                                                         query="?receipt=NOSUCHCODE"),
+    ("/budgets/<int:budget_id>/results", "GET"): R(EVERYONE, args={"budget_id": "budget_done"}),
+    ("/budgets/<int:budget_id>/results/protocol", "GET"): R(EVERYONE, args={"budget_id": "budget_done"}),
+    ("/api/v1/areas", "GET"): R(EVERYONE),
+    ("/api/v1/areas/<int:area_id>", "GET"): R(EVERYONE, args={"area_id": "okrug"}),
+    ("/api/v1/budgets", "GET"): R(EVERYONE),
+    ("/api/v1/budgets/<int:budget_id>/ballots.pb", "GET"): R(EVERYONE, args={"budget_id": "budget_done"}),
+    ("/api/v1/budgets/<int:budget_id>/results", "GET"): R(EVERYONE, args={"budget_id": "budget_done"}),
+    ("/api/v1/budgets/<int:budget_id>/results.csv", "GET"): R(EVERYONE, args={"budget_id": "budget_done"}),
+    ("/api/v1/processes/<int:process_id>/export/<dataset>.<fmt>", "GET"): R(
+        EVERYONE, args={"process_id": "process_done", "dataset": "=proposals", "fmt": "=csv"}),
+    ("/api/v1/meetings", "GET"): R(EVERYONE),
+    ("/api/v1/meetings/<int:meeting_id>", "GET"): R(EVERYONE, args={"meeting_id": "meeting_published"}),
+    ("/api/v1/openapi.json", "GET"): R(EVERYONE),
+    ("/api/v1/processes", "GET"): R(EVERYONE),
+    ("/api/v1/processes/<int:process_id>", "GET"): R(EVERYONE, args={"process_id": "process_prop"}),
+    ("/api/v1/proposals", "GET"): R(EVERYONE),
+    ("/api/v1/proposals/<int:proposal_id>", "GET"): R(EVERYONE, args={"proposal_id": "submitted"}),
+
+    # --- accounts --------------------------------------------------------------------------------
+    ("/auth/login", "GET"): R(EVERYONE),
+    # A wrong password: the form comes back with the message, for everybody.
+    ("/auth/login", "POST"): R(EVERYONE, data={"email": _w(RES, "email"), "password": "not-the-password"}),
+    ("/auth/register", "GET"): R(EVERYONE),
+    ("/auth/register", "POST"): R(EVERYONE, data=_registration_body, changes={ANON}),  # logged in: sent home
+    ("/auth/reset", "GET"): R(EVERYONE),
+    # Done, the person is sent to the login page with "a link is on its way" / "log in with the new one".
+    ("/auth/reset", "POST"): R(EVERYONE, data={"email": _w(RES, "email")}, changes=EVERYONE, done="login"),
+    ("/auth/reset/<token>", "GET"): R(EVERYONE, args={"token": "reset_token"}),
+    # The token is the permission: whoever holds the emailed link sets the resident's password.
+    ("/auth/reset/<token>", "POST"): R(EVERYONE, args={"token": "reset_token"},
+                                       data={"password": "another-long-password-7",
+                                             "confirm": "another-long-password-7"}, changes=EVERYONE,
+                                       done="login"),
+    # "You are logged out." / "... on every device.": the session's row (or all the person's) goes.
+    ("/auth/logout", "POST"): R(LOGGED_IN, done="info", changes="all"),
+    ("/auth/logout-everywhere", "POST"): R(LOGGED_IN, done="info", changes="all"),
+    ("/auth/profile", "GET"): R(LOGGED_IN),
+    ("/auth/profile", "POST"): R(LOGGED_IN, data={"profile-full_name": "Renamed Person", "profile-phone": "",
+                                                  "profile-home_area": _w("okrug"), "profile-locale": "en",
+                                                  "profile-submit": "1"}, changes="all"),
+    ("/notifications", "GET"): R(LOGGED_IN),
+    ("/notifications/read", "POST"): R(LOGGED_IN, changes={RES}),  # the resident has an unread notification
+    ("/notifications/settings", "GET"): R(LOGGED_IN),
+    ("/notifications/settings", "POST"): R(LOGGED_IN, data={"comments-in_app": "y"}, changes="all"),
+    ("/me", "GET"): R(LOGGED_IN),
+
+    # --- proposals ---------------------------------------------------------------------------------
+    # Someone whose area has no budget taking proposals is sent to the list with that explanation.
+    ("/proposals/new", "GET"): R(RES, refuse="info"),
+    ("/proposals/new", "POST"): R(RES, refuse="info", data=PROPOSAL_BODY, changes="all"),
+    # Drafts are private: to anyone but the author they do not exist.
+    ("/proposals/<int:proposal_id>/edit", "GET"): R(RES, refuse="404", args={"proposal_id": "draft"}),
+    ("/proposals/<int:proposal_id>/edit", "POST"): R(RES, refuse="404", args={"proposal_id": "draft"},
+                                                     data={**PROPOSAL_BODY, "submit": ""}, changes="all"),
+    ("/proposals/<int:proposal_id>/submit", "POST"): R(RES, refuse="404", args={"proposal_id": "draft"},
+                                                       changes="all"),
+    ("/photos/<name>", "GET"): R(RES, refuse="404", anon="404", args={"name": "draft_photo"}),
+    ("/proposals/<int:proposal_id>/withdraw", "POST"): R(RES, refuse="flash", args={"proposal_id": "own_submitted"},
+                                                         data=REASON, changes="all"),
+    ("/proposals/<int:proposal_id>/support", "POST"): R(RES, refuse="flash", args={"proposal_id": "submitted"},
+                                                        changes="all"),
+    # Withdrawing a support one never gave does nothing, and says so politely.
+    ("/proposals/<int:proposal_id>/unsupport", "POST"): R(LOGGED_IN, args={"proposal_id": "supported"},
+                                                          changes={RES}),
+    # The stakeholder official holds the role but supports "submitted" and "feasible" and wrote
+    # "duplicate": refused with the service's message (who else can), like everybody refused here.
+    ("/proposals/<int:proposal_id>/review", "POST"): R(AKI, refuse="flash", args={"proposal_id": "submitted"},
+                                                       data={"decision": "feasible", "final_cost": "4000000",
+                                                             "reason": "Fits the courtyard plan"}, changes="all"),
+    ("/proposals/<int:proposal_id>/merge", "POST"): R(AKI, refuse="flash", args={"proposal_id": "duplicate"},
+                                                      data={"into": _w("submitted"), "note": "Same courtyard"},
+                                                      changes="all"),
+    ("/proposals/<int:proposal_id>/ballot", "POST"): R(AKI, refuse="flash", args={"proposal_id": "feasible"},
+                                                       changes="all"),
+    ("/proposals/<int:proposal_id>/report", "POST"): R(LOGGED_IN, args={"proposal_id": "submitted"}, data=REASON,
+                                                       changes="all"),
+    ("/proposals/<int:proposal_id>/hide", "POST"): R(MOD, ADM, refuse="flash", args={"proposal_id": "submitted"},
+                                                     data=REASON, changes="all"),
+    ("/proposals/<int:proposal_id>/restore", "POST"): R(MOD, ADM, refuse="flash", args={"proposal_id": "hidden"},
+                                                        data=REASON, changes="all"),
+    ("/proposals/<int:proposal_id>/comments", "POST"): R(LOGGED_IN, args={"proposal_id": "submitted"},
+                                                         data={"body": "Good idea", "stance": "for"}, changes="all"),
+    ("/comments/<int:comment_id>/edit", "GET"): R(RES, args={"comment_id": "own_comment"}),
+    ("/comments/<int:comment_id>/edit", "POST"): R(RES, args={"comment_id": "own_comment"},
+                                                   data={"body": "Changed my mind", "stance": "against"},
+                                                   changes="all"),
+    ("/comments/<int:comment_id>/delete", "POST"): R(RES, refuse="flash", args={"comment_id": "own_comment"},
+                                                     changes="all"),
+    ("/comments/<int:comment_id>/useful", "POST"): R(RES, refuse="flash", args={"comment_id": "comment"},
+                                                     changes="all"),
+    ("/comments/<int:comment_id>/report", "POST"): R(LOGGED_IN, args={"comment_id": "comment"}, data=REASON,
+                                                     changes="all"),
+    ("/comments/<int:comment_id>/hide", "POST"): R(MOD, ADM, refuse="flash", args={"comment_id": "comment"},
+                                                   data=REASON, changes="all"),
+    ("/comments/<int:comment_id>/restore", "POST"): R(MOD, ADM, refuse="flash", args={"comment_id": "hidden_comment"},
+                                                      data=REASON, changes="all"),
+    ("/moderation", "GET"): R(MOD, ADM, ADM_ELSE),  # the queue lists only their own area's reports
+    ("/moderation/reports/<int:report_id>/dismiss", "POST"): R(MOD, ADM, args={"report_id": "report"},
+                                                               changes="all"),
+
+    # --- town halls --------------------------------------------------------------------------------
+    # Deputies and akimat officials may schedule somewhere; only okrug 7's deputy and Esil's akimat
+    # here, the others get the form back (okrug 7 is not offered to them) and nothing is stored.
+    ("/meetings/new", "GET"): R(DEP, DEP_ELSE, AKI, AKI_ELSE, AKI_STAKE, DEP_STAKE),
+    ("/meetings/new", "POST"): R(DEP, DEP_ELSE, AKI, AKI_ELSE, AKI_STAKE, DEP_STAKE, data=MEETING_BODY,
+                                 changes={DEP, AKI, AKI_STAKE}),
+    ("/meetings/<int:meeting_id>/edit", "GET"): R(DEP, args={"meeting_id": "meeting_upcoming"}),
+    ("/meetings/<int:meeting_id>/edit", "POST"): R(DEP, args={"meeting_id": "meeting_upcoming"}, data=MEETING_BODY,
+                                                   changes="all"),
+    ("/meetings/<int:meeting_id>/register", "POST"): R(LOGGED_IN, args={"meeting_id": "meeting_upcoming"},
+                                                       changes="all"),
+    ("/meetings/<int:meeting_id>/unregister", "POST"): R(RES, refuse="flash", args={"meeting_id": "meeting_upcoming2"},
+                                                         changes="all"),
+    ("/meetings/<int:meeting_id>/cancel", "POST"): R(DEP, refuse="flash", args={"meeting_id": "meeting_upcoming"},
+                                                     data=REASON, changes="all"),
+    # The co-host who supports the agenda's proposal sees the minutes without its decision fields
+    # (and who else may record it); posting its decision brings the form back with that message.
+    ("/meetings/<int:meeting_id>/minutes", "GET"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"}),
+    ("/meetings/<int:meeting_id>/minutes", "POST"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"},
+                                                      data=_minutes_body, changes={DEP}),
+    ("/meetings/<int:meeting_id>/corrections", "POST"): R(DEP, refuse="flash",
+                                                          args={"meeting_id": "meeting_published"},
+                                                          data={"text": "The hall was No. 12, not No. 21"},
+                                                          changes="all"),
+    # The owner (Esil's akimat) or the meeting's host.
+    ("/action-items/<int:item_id>/status", "POST"): R(DEP, AKI, refuse="flash", args={"item_id": "action_item"},
+                                                      data={"status": "done"}, changes="all"),
+    ("/meetings/<int:meeting_id>/raise", "GET"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"}),
+    ("/meetings/<int:meeting_id>/raise", "POST"): R(
+        DEP, DEP_STAKE, args={"meeting_id": "meeting_held"},
+        data={"budget_id": _w("budget_prop"), "title": "Ramps at the clinic", "category_id": _w("category"),
+              "description": "Two ramps at the clinic entrance, asked for by residents at the meeting.",
+              "address": "Clinic No. 3", "estimated_cost": "2000000"}, changes="all"),
+    ("/action-items/overdue", "GET"): R(AKI, AKI_ELSE, AKI_STAKE),
+
+    # --- voting --------------------------------------------------------------------------------------
+    # Anyone logged in sees the booth (with the reason if they may not vote); the check is the voter's.
+    ("/budgets/<int:budget_id>/vote", "GET"): R(LOGGED_IN, args={"budget_id": "budget_vote"}),
+    ("/budgets/<int:budget_id>/vote", "POST"): R(RES, refuse="400", args={"budget_id": "budget_vote"},
+                                                 data={"chosen": _w("on_ballot"), "action": "review"}),
+    ("/budgets/<int:budget_id>/vote/cast", "POST"): R(RES, refuse="flash", args={"budget_id": "budget_vote"},
+                                                      data={"chosen": _w("on_ballot")}, changes="all"),
+    # Without a fresh receipt in the session the page sends one back to the booth.
+    ("/budgets/<int:budget_id>/receipt", "GET"): R(LOGGED_IN, args={"budget_id": "budget_vote"}),
+    # Paper: step 1 marks a voter on the roll by IIN, step 2 enters anonymous ballot papers.
+    ("/budgets/<int:budget_id>/paper", "GET"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"}),
+    ("/budgets/<int:budget_id>/paper", "POST"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"},
+                                                  data={"iin": _w("paper_voter", "iin")}, changes="all"),
+    ("/budgets/<int:budget_id>/paper/ballots", "GET"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"}),
+    ("/budgets/<int:budget_id>/paper/ballots", "POST"): R(AKI, AKI_STAKE, args={"budget_id": "budget_vote"},
+                                                          data={"chosen": _w("on_ballot")}, changes="all"),
+    # Opening voting: the akimat of the process's area makes the count keys, then confirms them with
+    # the saved file (which fixes the roll and opens voting).
+    ("/processes/<int:process_id>/voting", "GET"): R(AKI, AKI_STAKE, args={"process_id": "process_ready"}),
+    ("/processes/<int:process_id>/voting/keys", "POST"): R(AKI, AKI_STAKE, args={"process_id": "process_ready"},
+                                                           changes="all"),
+    ("/processes/<int:process_id>/voting/open", "POST"): R(AKI, AKI_STAKE, args={"process_id": "process_ready"},
+                                                           data=_open_voting_body, changes="all"),
+    ("/budgets/<int:budget_id>/ballot-config", "GET"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"}),
+    ("/budgets/<int:budget_id>/ballot-config", "POST"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"},
+                                                          data=BALLOT_CONFIG, changes="all"),
+    ("/budgets/<int:budget_id>/results/manage", "GET"): R(AKI, AKI_STAKE, args={"budget_id": "budget_counted"}),
+    ("/budgets/<int:budget_id>/count", "POST"): R(AKI, AKI_STAKE, args={"budget_id": "budget_counted"}, changes="all"),
+    ("/results/<int:result_id>/publish", "POST"): R(AKI, AKI_STAKE, args={"result_id": "result_unpublished"}, changes="all"),
+    # Published is final; only a nationwide administrator annuls, with a reason shown to all.
+    ("/results/<int:result_id>/annul", "POST"): R(ADM, args={"result_id": "result_published"}, data=REASON,
+                                                  changes="all"),
+    # Following a budget's result says nothing about a ballot: open to everyone logged in.
+    ("/budgets/<int:budget_id>/follow", "POST"): R(LOGGED_IN, args={"budget_id": "budget_done"},
+                                                   changes=LOGGED_IN - {RES}),  # the resident follows it already
+    ("/budgets/<int:budget_id>/unfollow", "POST"): R(LOGGED_IN, args={"budget_id": "budget_done"}, changes={RES}),
+
+    # --- implementation -------------------------------------------------------------------------------
+    # The stakeholder official (a supporter of "funded") gets the page with why not and who can,
+    # instead of its forms; a report posted anyway comes back with that message, nothing stored.
+    ("/proposals/<int:proposal_id>/implementation", "GET"): R(AKI, AKI_STAKE, args={"proposal_id": "funded"}),
+    ("/proposals/<int:proposal_id>/implementation", "POST"): R(
+        AKI, AKI_STAKE, args={"proposal_id": "funded"},
+        data={"status": "in_progress", "progress": "30", "spent": "1000000", "note": "Works started"},
+        changes={AKI}),
+    ("/milestones/<int:milestone_id>/done", "POST"): R(AKI, args={"milestone_id": "milestone"}, changes="all",
+                                                       stake={AKI_STAKE: "flash"}),
+
+    # --- administration ----------------------------------------------------------------------------------
+    # Officials and administrators of another area reach the lists and the "new" forms, which
+    # offer only their own area: an Esil parent or area_id brings the form back and stores nothing.
+    ("/admin/", "GET"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/areas", "GET"): R(ADM, ADM_ELSE),
+    ("/admin/areas/new", "GET"): R(ADM, ADM_ELSE),
+    ("/admin/areas/new", "POST"): R(ADM, ADM_ELSE, data=AREA_FORM, changes={ADM}),
+    ("/admin/areas/<int:area_id>/edit", "GET"): R(ADM, args={"area_id": "okrug"}),
+    ("/admin/areas/<int:area_id>/edit", "POST"): R(ADM, args={"area_id": "okrug"},
+                                                   data={**AREA_FORM, "name_en": "Okrug seven"}, changes="all"),
+    ("/admin/audit", "GET"): R(ADM),  # every area's log: nationwide administrators only
+    ("/admin/processes", "GET"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/processes/new", "GET"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE),
+    ("/admin/processes/new", "POST"): R(AKI, AKI_STAKE, AKI_ELSE, ADM, ADM_ELSE, data=PROCESS_FORM, changes={AKI, AKI_STAKE, ADM}),
+    ("/admin/processes/<int:process_id>", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/edit", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/edit", "POST"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
+                                                          data={**PROCESS_FORM, "year": "2032"}, changes="all"),
+    ("/admin/processes/<int:process_id>/phases/<kind>/<action>", "POST"): R(
+        AKI, AKI_STAKE, ADM, args={"process_id": "process_prop", "kind": "=proposals", "action": "=close"}, data=REASON,
+        changes="all"),
+    ("/admin/processes/<int:process_id>/categories", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/categories", "POST"): R(
+        AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
+        data={"code": "wifi", "name_kk": "Wi-Fi", "name_ru": "Wi-Fi", "name_en": "Wi-Fi"}, changes="all"),
+    ("/admin/categories/<int:category_id>/delete", "POST"): R(AKI, AKI_STAKE, ADM, args={"category_id": "unused_category"},
+                                                              changes="all"),
+    ("/admin/processes/<int:process_id>/budgets/new", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/budgets/new", "POST"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
+                                                                 data=BUDGET_FORM, changes="all"),
+    ("/admin/budgets/<int:budget_id>/edit", "GET"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"}),
+    ("/admin/budgets/<int:budget_id>/edit", "POST"): R(AKI, AKI_STAKE, ADM, args={"budget_id": "budget_prop"},
+                                                       data={**BUDGET_FORM, "amount": "120000000"}, changes="all"),
+    ("/admin/roles", "GET"): R(ADM, ADM_ELSE),
+    ("/admin/roles", "POST"): R(ADM, ADM_ELSE, data={"email": _w(RES_ELSE, "email"), "role": "expert",
+                                                     "area_id": _w("esil")}, changes={ADM}),
+    ("/admin/roles/<int:grant_id>/revoke", "POST"): R(ADM, args={"grant_id": "expert_grant"}, changes="all"),
+    ("/admin/mci", "GET"): R(ADM),
+    ("/admin/mci", "POST"): R(ADM, data={"year": "2031", "tenge": "5000"}, changes="all"),
+}
