@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .mes_kernel import _SLACK, EPS
+from .mes_kernel import EPS
 
 
 @njit(cache=True)
@@ -20,24 +20,16 @@ def _evaluate(j, indptr, rows, util, w, cost, kappa, b, err):
     live_wu = 0.0
     tot_wu = 0.0
     min_e = np.inf
-    min_gap = np.inf
-    zeros = False
     for p in range(a0, a1):
         i = rows[p]
-        bi = b[i]
-        avail += w[i] * bi
+        avail += w[i] * b[i]
         aerr += w[i] * err[i]
         tot_wu += w[i] * util[p]
-        if bi > 0.0:
+        if b[i] > 0.0:
             live_wu += w[i] * util[p]
-            e = bi / util[p]
+            e = b[i] / util[p]
             if e < min_e:
                 min_e = e
-            q = (bi - err[i] - (4 * EPS + _SLACK) * bi) / util[p]
-            if q < min_gap:
-                min_gap = q
-        else:
-            zeros = True
     g = 2.0 * (a1 - a0 + 4) * EPS
     aerr += g * avail
     if avail + aerr < c - cerr:
@@ -45,13 +37,7 @@ def _evaluate(j, indptr, rows, util, w, cost, kappa, b, err):
     if avail - aerr <= c + cerr:
         return 2, 0.0, 0.0, 0.0, 0.0
     lam = c / live_wu if live_wu > 0.0 else np.inf
-    if lam < min_e:
-        # all live supporters rich: one loop was enough (as in mes_kernel.mes_pass)
-        lam_err = (cerr + g * c) / live_wu + 2 * g * lam
-        if min_gap > lam * (1 + 4 * EPS) + lam_err and (not zeros or lam * (1 - 4 * EPS - _SLACK) > lam_err):
-            rho = lam / kappa[j]
-            return 0, rho, lam_err / kappa[j] + 4 * EPS * rho, lam, lam_err
-    else:
+    if not (lam < min_e):
         lam = c / tot_wu
         settled = False
         for _ in range(200):

@@ -20,7 +20,6 @@ EPS = float(np.finfo(np.float64).eps)
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 _EXACT = 2.0 ** 53
-_SLACK = 1e-12   # the one-loop gap test's margin, relative to a budget (see mes_pass)
 
 
 @njit(cache=True)
@@ -96,34 +95,19 @@ def mes_pass(indptr, rows, util, w, cost, kappa, rank_order, alive0, init_rho, i
             live_wu = 0.0
             tot_wu = 0.0
             min_e = np.inf
-            min_gap = np.inf       # min over live supporters of (b - err - (4 EPS + SLACK) b) / u
             wslope = 0.0
-            # the all-rich case's poor set (the empty budgets), hashed as the gap loop would
-            z1 = _mix(h1, j * 4 + 1, _M1)
-            z2 = _mix(h2, j * 4 + 1, _M2)
-            zeros = False
             for p in range(a0, a1):
                 i = rows[p]
-                bi = b[i]
-                avail += w[i] * bi
+                avail += w[i] * b[i]
                 aerr += w[i] * err[i]
                 tot_wu += w[i] * util[p]
                 if track:
                     wslope += w[i] * slope[i]
-                if bi > 0.0:
+                if b[i] > 0.0:
                     live_wu += w[i] * util[p]
-                    e = bi if cost_util else bi / util[p]
+                    e = b[i] / util[p]
                     if e < min_e:
                         min_e = e
-                    q = bi - err[i] - (4 * EPS + _SLACK) * bi
-                    if not cost_util:
-                        q = q / util[p]
-                    if q < min_gap:
-                        min_gap = q
-                else:
-                    zeros = True
-                    z1 = _mix(z1, p, _M1)
-                    z2 = _mix(z2, p, _M2)
             g = 2.0 * (a1 - a0 + 4) * EPS
             aerr += g * avail
             h1 = _mix(h1, j * 4 + 1, _M1)
@@ -138,20 +122,7 @@ def mes_pass(indptr, rows, util, w, cost, kappa, rank_order, alive0, init_rho, i
                 return 1, rounds, 0.0, h1, h2
             # the payment per unit of utility: all live supporters rich, or a fixed point
             lam = c / live_wu if live_wu > 0.0 else np.inf
-            fast = False
-            if lam < min_e and not track:
-                # every live supporter pays lam * u, the empty ones nothing: the poor sums are
-                # 0 (an empty budget has no error) and the gap test below passes for every
-                # supporter when min_gap clears it by _SLACK, far above the rounding of either
-                # test; otherwise the loops below decide exactly as before
-                lam_err = (cerr + g * c) / live_wu + 2 * g * lam
-                fast = (min_gap > lam * (1 + 4 * EPS) + lam_err
-                        and (not zeros or lam * (1 - 4 * EPS - _SLACK) > lam_err))
-            if fast:
-                paid = 0.0
-                rich = live_wu
-                h1, h2 = z1, z2
-            elif not (lam < min_e):
+            if not (lam < min_e):
                 lam = c / tot_wu
                 settled = False
                 for _ in range(200):
@@ -179,29 +150,28 @@ def mes_pass(indptr, rows, util, w, cost, kappa, rank_order, alive0, init_rho, i
                         break
                 if not settled:
                     return 1, rounds, 0.0, h1, h2
-            if not fast:
-                paid = 0.0
-                poor_err = 0.0
-                rich = 0.0
-                pslope = 0.0
-                for p in range(a0, a1):
-                    i = rows[p]
-                    if b[i] < lam * util[p]:
-                        paid += w[i] * b[i]
-                        poor_err += w[i] * err[i]
-                        if track:
-                            pslope += w[i] * slope[i]
-                    else:
-                        rich += w[i] * util[p]
-                lam_err = (cerr + poor_err + g * (c + paid)) / rich + 2 * g * lam
-                for p in range(a0, a1):
-                    i = rows[p]
-                    lu = lam * util[p]
-                    if abs(b[i] - lu) <= err[i] + util[p] * lam_err + 4 * EPS * (b[i] + lu):
-                        return 1, rounds, 0.0, h1, h2
-                    if b[i] < lu:
-                        h1 = _mix(h1, p, _M1)
-                        h2 = _mix(h2, p, _M2)
+            paid = 0.0
+            poor_err = 0.0
+            rich = 0.0
+            pslope = 0.0
+            for p in range(a0, a1):
+                i = rows[p]
+                if b[i] < lam * util[p]:
+                    paid += w[i] * b[i]
+                    poor_err += w[i] * err[i]
+                    if track:
+                        pslope += w[i] * slope[i]
+                else:
+                    rich += w[i] * util[p]
+            lam_err = (cerr + poor_err + g * (c + paid)) / rich + 2 * g * lam
+            for p in range(a0, a1):
+                i = rows[p]
+                lu = lam * util[p]
+                if abs(b[i] - lu) <= err[i] + util[p] * lam_err + 4 * EPS * (b[i] + lu):
+                    return 1, rounds, 0.0, h1, h2
+                if b[i] < lu:
+                    h1 = _mix(h1, p, _M1)
+                    h2 = _mix(h2, p, _M2)
             rho = lam / kappa[j]
             r1 = 0.0
             if track:
