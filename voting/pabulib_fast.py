@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pabulib_scan import byte_columns, id_lookup, int_votes, line_fields
-
 MAX_WIDTH = 256
+COMPILED_FROM = 2_000_000     # bytes of VOTES text from which the compiled loops are used
 
 
 def _fields(b, starts, ends, width):
     """(start, end) of every field of every line, as two (n, width) arrays; None if a line has
     another number of ';' than the header."""
     n = len(starts)
-    fs = np.empty((n, width), dtype=np.int64)
-    fe = np.empty((n, width), dtype=np.int64)
-    return (fs, fe) if line_fields(b, starts, ends, width, fs, fe) else None
+    if _compiled(b):
+        from .pabulib_scan import line_fields
+        fs = np.empty((n, width), dtype=np.int64)
+        fe = np.empty((n, width), dtype=np.int64)
+        return (fs, fe) if line_fields(b, starts, ends, width, fs, fe) else None
+    semi = np.flatnonzero(b == 59)
+    count = np.searchsorted(semi, ends) - np.searchsorted(semi, starts)
+    if np.any(count != width - 1):
+        return None
+    S = semi.reshape(n, width - 1) if width > 1 else np.zeros((n, 0), dtype=np.int64)
+    fs = np.concatenate((starts[:, None], S + 1), axis=1)
+    fe = np.concatenate((S, ends[:, None]), axis=1)
+    return fs, fe
+
+
+def _compiled(b) -> bool:
+    """Whether to use the compiled loops: on large sections only, so that reading a small file
+    does not load Numba (a few tenths of a second once per process)."""
+    return len(b) >= COMPILED_FROM
 
 
 def _strings(b, s, e):
@@ -30,7 +45,13 @@ def _strings(b, s, e):
     if w == 0:
         return np.zeros(len(s), dtype="S1")
     mat = np.zeros((len(s), w), dtype=np.uint8)
-    byte_columns(b, s, e, mat)
+    if _compiled(b):
+        from .pabulib_scan import byte_columns
+        byte_columns(b, s, e, mat)
+    else:
+        last = len(b) - 1
+        for c in range(w):           # one column of bytes at a time: w passes over the fields
+            mat[:, c] = np.where(c < lengths, b[np.minimum(s + c, last)], 0)
     return mat.view(f"S{w}").ravel()
 
 
@@ -90,6 +111,9 @@ def _tokens(b, vs, ve, n):
 def _int_votes(b, vs, ve, instance, n):
     """``(indices int32, tokens per line)`` in one compiled pass when every project id is a
     plain number (see :func:`voting.pabulib_scan.int_votes`), else None."""
+    if not _compiled(b):
+        return None
+    from .pabulib_scan import id_lookup, int_votes
     lookup = id_lookup(instance.ids)
     if lookup is None:
         return None
