@@ -8,20 +8,32 @@ from __future__ import annotations
 import numpy as np
 
 MAX_WIDTH = 256
+COMPILED_FROM = 2_000_000     # bytes of VOTES text from which the compiled loops are used
 
 
 def _fields(b, starts, ends, width):
     """(start, end) of every field of every line, as two (n, width) arrays; None if a line has
     another number of ';' than the header."""
+    n = len(starts)
+    if _compiled(b):
+        from .pabulib_scan import line_fields
+        fs = np.empty((n, width), dtype=np.int64)
+        fe = np.empty((n, width), dtype=np.int64)
+        return (fs, fe) if line_fields(b, starts, ends, width, fs, fe) else None
     semi = np.flatnonzero(b == 59)
     count = np.searchsorted(semi, ends) - np.searchsorted(semi, starts)
     if np.any(count != width - 1):
         return None
-    n = len(starts)
     S = semi.reshape(n, width - 1) if width > 1 else np.zeros((n, 0), dtype=np.int64)
     fs = np.concatenate((starts[:, None], S + 1), axis=1)
     fe = np.concatenate((S, ends[:, None]), axis=1)
     return fs, fe
+
+
+def _compiled(b) -> bool:
+    """Whether to use the compiled loops: on large sections only, so that reading a small file
+    does not load Numba (a few tenths of a second once per process)."""
+    return len(b) >= COMPILED_FROM
 
 
 def _strings(b, s, e):
@@ -33,9 +45,13 @@ def _strings(b, s, e):
     if w == 0:
         return np.zeros(len(s), dtype="S1")
     mat = np.zeros((len(s), w), dtype=np.uint8)
-    last = len(b) - 1
-    for c in range(w):               # one column of bytes at a time: w passes over the fields
-        mat[:, c] = np.where(c < lengths, b[np.minimum(s + c, last)], 0)
+    if _compiled(b):
+        from .pabulib_scan import byte_columns
+        byte_columns(b, s, e, mat)
+    else:
+        last = len(b) - 1
+        for c in range(w):           # one column of bytes at a time: w passes over the fields
+            mat[:, c] = np.where(c < lengths, b[np.minimum(s + c, last)], 0)
     return mat.view(f"S{w}").ravel()
 
 
@@ -92,6 +108,43 @@ def _tokens(b, vs, ve, n):
     return ts, te, ntok
 
 
+def _int_votes(b, vs, ve, instance, n):
+    """``(indices int32, tokens per line)`` in one compiled pass when every project id is a
+    plain number (see :func:`voting.pabulib_scan.int_votes`), else None."""
+    if not _compiled(b):
+        return None
+    from .pabulib_scan import id_lookup, int_votes
+    lookup = id_lookup(instance.ids)
+    if lookup is None:
+        return None
+    out = np.empty(int(np.count_nonzero(b == 44)) + n, dtype=np.int64)
+    ntok = np.zeros(n, dtype=np.int64)
+    t = int_votes(b, vs, ve, lookup, out, ntok)
+    return (out[:t].astype(np.int32), ntok) if t >= 0 else None
+
+
+def _named_votes(b, vs, ve, instance, n):
+    """``(indices int32, tokens per line)`` for any ids, by hashing the tokens; None if a
+    token is empty, too long or unknown."""
+    ts, te, ntok = _tokens(b, vs, ve, n)
+    if np.any(te <= ts):
+        return None
+    pids = [p.encode("utf-8") for p in instance.ids]
+    w = max([len(x) for x in pids] + [int((te - ts).max()) if len(ts) else 1])
+    w8 = -(-w // 8) * 8
+    if w8 > 32:
+        return None
+    toks = _strings(b, ts, te)
+    if toks is None:
+        return None
+    words = np.zeros(len(toks), dtype=f"S{w8}")
+    words[:] = toks
+    words = words.view(np.uint64).reshape(len(toks), w8 // 8)
+    keys = np.array(pids, dtype=f"S{w8}").view(np.uint64).reshape(len(pids), w8 // 8)
+    found = _ids(words, keys)
+    return None if found is None else (found.astype(np.int32), ntok)
+
+
 def fast_votes(text: str, header, instance, vote_type):
     """``(indices int32, indptr int64, points float64 or None, text columns)`` or None."""
     if not text or '"' in text:
@@ -121,25 +174,12 @@ def fast_votes(text: str, header, instance, vote_type):
     high = np.flatnonzero(b >= 128)
     if _has(b, vs, ve, blanks):
         return None
-    ts, te, ntok = _tokens(b, vs, ve, n)
-    if np.any(te <= ts):
-        return None
-    pids = [p.encode("utf-8") for p in instance.ids]
-    w = max([len(x) for x in pids] + [int((te - ts).max()) if len(ts) else 1])
-    w8 = -(-w // 8) * 8
-    if w8 > 32:
-        return None
-    toks = _strings(b, ts, te)
-    if toks is None:
-        return None
-    words = np.zeros(len(toks), dtype=f"S{w8}")
-    words[:] = toks
-    words = words.view(np.uint64).reshape(len(toks), w8 // 8)
-    keys = np.array(pids, dtype=f"S{w8}").view(np.uint64).reshape(len(pids), w8 // 8)
-    found = _ids(words, keys)
+    found = _int_votes(b, vs, ve, instance, n)
+    if found is None:
+        found = _named_votes(b, vs, ve, instance, n)
     if found is None:
         return None
-    indices = found.astype(np.int32)
+    indices, ntok = found
     indptr = np.concatenate(([0], np.cumsum(ntok))).astype(np.int64)
     points = None
     if "points" in header and (vote_type in ("cumulative", "scoring", "ordinal")):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from voting import Instance, Profile, Project, allocate
-from voting.rules import mes_core
-from voting.rules.mes_core import merge_identical_voters
+from voting.rules import mes_merge
+from voting.rules.mes_merge import merge_identical_voters
 
 
 def election():
@@ -30,7 +30,7 @@ def test_a_hash_collision_merges_nothing_and_the_outcome_stays_exact(monkeypatch
     instance, profile = election()
     honest = {c: allocate("mes", instance, profile, completion=c).selected for c in ("none", "add1-greedy")}
     # every row gets the same hash: the row-by-row check must refuse to merge
-    monkeypatch.setattr(mes_core, "_row_sums", lambda x, indptr: np.zeros(len(indptr) - 1, dtype=np.uint64))
+    monkeypatch.setattr(mes_merge, "_row_keys", lambda indptr, indices, bits: np.zeros(len(indptr) - 1, dtype=np.uint64))
     U = profile.utility("cardinality", instance)
     merged, weights = merge_identical_voters(U, profile.weights)
     assert merged is U and weights is profile.weights

@@ -175,7 +175,6 @@ def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1),
     previous = Run([], [], np.full(data.n, float(share)), Fraction(0), False, [])
     previous_share = share
     steps = passes = 0
-    hint = 1
     while True:
         if run.spent > ctx.budget:
             if previous is None:
@@ -188,9 +187,8 @@ def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1),
             return run, share, steps, passes
         if len(run.order) == len(pool):        # everything funded: no share changes it
             return run, share, steps, passes
-        lo, lo_run, nxt, used = _same_until(data, run, share, increment, engine, ctx.budget, hint)
+        lo, lo_run, nxt, used = _same_until(data, run, share, increment, engine, ctx.budget)
         passes += used
-        hint = max(1, lo)
         previous, previous_share = lo_run, share + lo * increment    # None: computed if needed
         share += (lo + 1) * increment
         steps += lo + 1
@@ -198,20 +196,23 @@ def _add1(ctx, data, run, share, pool, engine, max_steps, increment=Fraction(1),
         passes += nxt is None
 
 
-def _same_until(data, run, share, increment, engine, budget, hint):
+def _same_until(data, run, share, increment, engine, budget):
     """``(k, run at share + k*increment or None, run at share + (k+1)*increment or None,
     passes)``: the outcome is proven the same on ``[share, share + k*increment]``.
 
     First a chain of monotone proofs: each follow pass at ``share + k*increment`` proves the
     piece from the previous proven share and yields the funded prices there, which start the
-    next piece; the step doubles after a proof and halves after a failure. When floats cannot
-    decide even one step (exact ties), pass signatures are compared instead."""
+    next piece; the step doubles after a proof and halves after a failure. Each piece starts
+    with a step of one share: after a change the next one is usually near, and a long piece
+    gallops up from there (on Budapest 2025 VIII 20,695 passes instead of 24,786 when the step
+    started at the previous piece's length). When floats cannot decide even one step (exact
+    ties), pass signatures are compared instead."""
     used = 0
     lo = 0
     if engine != "exact" and run.order:
         rhos = np.asarray(run.rhos, dtype=np.float64)
         errs = run.extra.get("rho_err") or [4 * EPS * r for r in run.rhos]
-        step = max(1, hint)
+        step = 1
         undecided = False
         while True:
             used += 1
@@ -227,10 +228,10 @@ def _same_until(data, run, share, increment, engine, budget, hint):
             step //= 2
         if lo > 0 or not undecided:
             return lo, None, None, used
-    return _same_by_signature(data, run, share, increment, engine, budget, hint, used)
+    return _same_by_signature(data, run, share, increment, engine, budget, used)
 
 
-def _same_by_signature(data, run, share, increment, engine, budget, hint, used):
+def _same_by_signature(data, run, share, increment, engine, budget, used):
     """Gallop and bisect on pass signatures (see ``mes_core``): equal signatures at both ends
     prove the same decisions, hence the same outcome, at every share between."""
     runs = {}
@@ -241,7 +242,7 @@ def _same_by_signature(data, run, share, increment, engine, budget, hint, used):
         return r.signature == run.signature
 
     lo, hi = 0, None
-    probe = max(1, hint)
+    probe = 1
     while hi is None:
         used += 1
         if same(probe):

@@ -29,6 +29,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from .mes_merge import merge_identical_voters
+
 EPS = float(np.finfo(np.float64).eps)
 
 
@@ -113,44 +115,6 @@ class MesData:
         if self.integral and total < 2.0 ** 52:
             return Fraction(total)
         return sum((Fraction(float(a)) * Fraction(float(b)) for a, b in zip(ww, u)), Fraction(0))
-
-
-def merge_identical_voters(U, w):
-    """``(U', w')``: voters with the same utilities (same ballot) merged into one voter whose
-    weight is their total. MES treats them alike at every step (same budget, same payments),
-    so the outcome is the same, and a national election has far fewer distinct ballots than
-    voters. Grouped by a 64-bit hash of each row, then every row is compared with its
-    group's first row, entry by entry; if any differs (a hash collision) nothing is merged.
-    Only integral weights are merged, so the totals are exact."""
-    n = U.shape[0]
-    if n < 2 or not np.all(w == np.floor(w)) or w.sum() >= 2.0 ** 52:
-        return U, w
-    lengths = np.diff(U.indptr)
-    rows = np.repeat(np.arange(n), lengths)
-    idx = U.indices.astype(np.uint64)
-    val = np.ascontiguousarray(U.data, dtype=np.float64).view(np.uint64)
-    with np.errstate(over="ignore"):
-        x = (idx + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15) ^ (val * np.uint64(0xBF58476D1CE4E5B9))
-        x ^= x >> np.uint64(31)
-        x *= np.uint64(0x2545F4914F6CDD1D)
-        key = _row_sums(x, U.indptr) ^ (lengths.astype(np.uint64) * np.uint64(0x94D049BB133111EB))
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    if len(first) == n:
-        return U, w
-    rep = first[inverse]                                    # each row's representative
-    offset = np.arange(len(rows)) - np.repeat(U.indptr[:-1], lengths)
-    at = U.indptr[rep][rows] + offset
-    if not (np.array_equal(U.indices[at], U.indices) and np.array_equal(U.data[at], U.data)):
-        return U, w                                         # a hash collision: do not merge
-    merged = U[first]
-    return merged, np.bincount(inverse, weights=w, minlength=len(first))
-
-
-def _row_sums(x, indptr):
-    """Wrapping uint64 sums of ``x`` per CSR row (empty rows give 0)."""
-    c = np.concatenate(([np.uint64(0)], np.cumsum(x, dtype=np.uint64)))
-    return c[indptr[1:]] - c[indptr[:-1]]
 
 
 class _Hash:
