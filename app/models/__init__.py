@@ -44,10 +44,10 @@ from app.models.ballots import (  # noqa: E402
     SealedEnvelope,
     VoterParticipation,
 )
-from app.models.results import Result  # noqa: E402
+from app.models.results import ParticipationStats, Result  # noqa: E402
 
 __all__ += ["BALLOT_TYPES", "Ballot", "BallotConfig", "BallotOpening", "CountKey", "PaperTally", "RollEntry",
-            "SealedEnvelope", "VoterParticipation", "Result"]
+            "SealedEnvelope", "VoterParticipation", "ParticipationStats", "Result"]
 from app.models.implementation import (  # noqa: E402
     IMPLEMENTATION_STATUSES,
     BudgetFollow,
