@@ -4,12 +4,13 @@ import io
 
 from flask import Blueprint, Response, abort, jsonify, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.api.spreadsheet import spreadsheet_safe
 from app.ballots.adapter import ballots_file as build_ballots_file
 from app.core.http_cache import open_data
 from app.extensions import db
-from app.models import Budget
+from app.models import Budget, Result
 from app.proposals.services import public_titles
 from app.results import services
 from app.results.explanations import explanation_text
@@ -32,8 +33,11 @@ def _published(budget_id: int):
 @bp.get("/budgets")
 def budgets():
     items = []
-    for budget in db.session.scalars(select(Budget).order_by(Budget.id)):
-        published = services.published_result(budget) is not None
+    published_ids = set(db.session.scalars(select(Result.budget_id).where(Result.published_at.is_not(None),
+                                                                          Result.annulled_at.is_(None))))
+    for budget in db.session.scalars(select(Budget).options(joinedload(Budget.area), joinedload(Budget.process))
+                                     .order_by(Budget.id)):
+        published = budget.id in published_ids
         items.append({
             "id": budget.id, "name": {"kk": budget.name_kk, "ru": budget.name_ru, "en": budget.name_en},
             "amount": budget.amount, "area": {"id": budget.area_id, "name": budget.area.name_en},
