@@ -60,7 +60,8 @@ __all__ += ["IMPLEMENTATION_STATUSES", "BudgetFollow", "Implementation", "Implem
 from app.models.audit import AuditEntry  # noqa: E402
 
 __all__ += ["AuditEntry"]
-from app.models import guards  # noqa: E402,F401  (the database's own refusals, installed with the tables)
+# The database's own refusals and the full-text index of proposals, installed with the tables.
+from app.models import guards, search  # noqa: E402,F401
 from app.models.sessions import LoginSession  # noqa: E402
 
 __all__ += ["LoginSession"]

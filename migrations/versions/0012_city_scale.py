@@ -3,6 +3,10 @@
 - ``participation_stats``: the turnout aggregated once per budget (when voting closes, at the
   count, on publication and annulment), so that a results page reads one row instead of the
   whole electoral roll. Budgets already counted get theirs now.
+- The full-text index of proposals (app/models/search.py, the same DDL ``create_all`` runs):
+  on SQLite an FTS5 table with the trigram tokenizer, filled from the proposals and kept current
+  by triggers on ``proposals``; on PostgreSQL the pg_trgm extension and a GIN trigram index.
+  No table is copied, so no guard of app/models/guards.py is dropped.
 
 Revision ID: 0012_city_scale
 Revises: 0011_notification_subjects
@@ -12,6 +16,8 @@ import json
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.models import search
 
 revision = '0012_city_scale'
 down_revision = '0011_notification_subjects'
@@ -45,7 +51,9 @@ def upgrade():
                  for d, band, sex, n, online, paper in bind.execute(CELLS, {"budget": budget_id})]
         bind.execute(stats.insert().values(budget_id=budget_id, cells=json.loads(json.dumps(cells)),
                                            computed_at=sa.func.current_timestamp()))
+    search.install(bind)
 
 
 def downgrade():
+    search.remove(op.get_bind())
     op.drop_table('participation_stats')
