@@ -39,11 +39,13 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     from app.core.audit import remember_actor
+    from app.core.http_cache import keep_private
     from app.core.security import add_security_headers, drop_nul_characters
 
     app.before_request(drop_nul_characters)
     app.before_request(remember_actor)
     app.after_request(add_security_headers)
+    app.after_request(keep_private)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.areas import all_areas
@@ -287,14 +288,14 @@ def overdue_in_area(area: Area, today: date | None = None) -> list[ActionItem]:
     return list(db.session.scalars(
         select(ActionItem).join(Meeting).where(ActionItem.status == "open", ActionItem.due_on < (today or clock.today()),
                                                Meeting.area_id.in_(area.subtree_select()))
-        .order_by(ActionItem.due_on)))
+        .options(joinedload(ActionItem.owner), joinedload(ActionItem.meeting)).order_by(ActionItem.due_on)))
 
 
 def registrations_of(user: User) -> list[Registration]:
     """The user's meeting registrations, newest meeting first (for "my participation")."""
     return list(db.session.scalars(
         select(Registration).join(Meeting).where(Registration.user_id == user.id, Registration.status != "cancelled")
-        .order_by(Meeting.starts_at.desc())))
+        .options(joinedload(Registration.meeting)).order_by(Meeting.starts_at.desc())))
 
 
 def people_with_role(role: str) -> list[User]:

@@ -78,6 +78,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def _not_the_search_index(name, type_, parent_names):
+    """Autogenerate leaves the full-text index alone: it is DDL of its own (app/models/search.py)."""
+    from app.models.search import include_name
+
+    return include_name(name, type_, parent_names)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -107,6 +114,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=_not_the_search_index,
             **conf_args
         )
 

@@ -29,6 +29,7 @@ from app.models import (
     mci_for_year,
 )
 from app.proposals.services import ensure_default_categories
+from app.results.participation import store as store_participation
 
 
 def voting_opened(process: Process) -> bool:
@@ -163,6 +164,10 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
     else:
         raise ServiceError(_l("Unknown phase action."))
     process.phase_changes.append(change)
+    voting = process.phase(PhaseKind.VOTING)
+    if voting is not None and voting.ends_at == now and voting.starts_at < now:
+        for budget in process.budgets:  # the turnout is final: aggregate it once, for the results pages
+            store_participation(budget)
     db.session.commit()
 
     forget()  # voting windows changed

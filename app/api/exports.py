@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.api.routes import bp
 from app.api.spreadsheet import spreadsheet_safe
 from app.extensions import db
-from app.models import Area, Budget, Implementation, Process, Proposal, ProposalStatus, Result
+from app.models import Area, Budget, Category, Implementation, Process, Proposal, ProposalStatus, Result
 from app.proposals.services import public_titles
 
 
@@ -23,19 +23,22 @@ def _proposals(process: Process) -> list[dict]:
                                                           Proposal.status != ProposalStatus.DRAFT.value)
                                    .order_by(Proposal.id)))
     areas = _area_names(p.area_id for p in rows)
+    categories = {c.id: c for c in db.session.scalars(select(Category).where(Category.process_id == process.id))}
     return [{
         "id": p.id, "process_id": process.id, "budget_id": p.budget_id,
         "area_name_kk": areas[p.area_id].name_kk, "area_name_ru": areas[p.area_id].name_ru,
         "area_name_en": areas[p.area_id].name_en, "area_kato": areas[p.area_id].kato or "",
-        "category_code": p.category.code if p.category else "",
-        "category_name_kk": p.category.name_kk if p.category else "",
-        "category_name_ru": p.category.name_ru if p.category else "",
-        "category_name_en": p.category.name_en if p.category else "",
+        **_category_columns(categories.get(p.category_id)),
         "title": "" if p.is_hidden else p.title, "address": "" if p.is_hidden else p.address,
         "status": p.status, "estimated_cost_kzt": p.estimated_cost, "final_cost_kzt": p.final_cost or "",
         "supports": p.support_count, "comments": p.comment_count,
         "submitted_at": p.submitted_at.isoformat() if p.submitted_at else "",
     } for p in rows]
+
+
+def _category_columns(category: Category | None) -> dict:
+    return {"category_code": category.code if category else "",
+            **{f"category_name_{lang}": getattr(category, f"name_{lang}") if category else "" for lang in ("kk", "ru", "en")}}
 
 
 def _results(process: Process) -> list[dict]:

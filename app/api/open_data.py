@@ -4,12 +4,13 @@ in kk/ru/en. Bad parameters get 400 with a JSON error; unknown ids 404."""
 from flask import abort, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import meetings
 from app.api.routes import bp
 from app.core.forms import whole_number
 from app.extensions import db
-from app.models import Area, Process, Proposal, ProposalEvent, ProposalStatus
+from app.models import Area, Category, Process, Proposal, ProposalEvent, ProposalStatus
 from app.proposals import listing
 from app.proposals.timeline import event_text
 
@@ -75,7 +76,8 @@ def _process(p: Process) -> dict:
 
 @bp.get("/processes")
 def processes():
-    query = select(Process).order_by(Process.year.desc(), Process.id)
+    query = (select(Process).options(selectinload(Process.phases), selectinload(Process.budgets))
+             .order_by(Process.year.desc(), Process.id))
     area_id = _int_arg("area")
     if area_id:
         area_obj = db.session.get(Area, area_id) or abort(404)
@@ -124,8 +126,11 @@ def proposals():
         _int_arg(name, maximum=10_000 if name == "page" else 2**31 - 1)
     filters = listing.Filters.from_args(args)
     page = listing.search(filters)
-    for p in page.items:  # the listing defers these; the API names the category code
-        db.session.refresh(p, ["category"])
+    # The API names each category's code: the page's categories in one query (the listing does not load them).
+    ids = {p.category_id for p in page.items if p.category_id}
+    categories = {c.id: c for c in db.session.scalars(select(Category).where(Category.id.in_(ids)))} if ids else {}
+    for p in page.items:
+        set_committed_value(p, "category", categories.get(p.category_id))
     return _page(page.items, page.page, listing.PER_PAGE, page.has_next, _proposal)
 
 

@@ -4,16 +4,20 @@ import io
 
 from flask import Blueprint, Response, abort, jsonify, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.api.spreadsheet import spreadsheet_safe
 from app.ballots.adapter import ballots_file as build_ballots_file
+from app.core.http_cache import open_data
 from app.extensions import db
-from app.models import Budget
+from app.models import Budget, Result
 from app.proposals.services import public_titles
 from app.results import services
 from app.results.explanations import explanation_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Open data is the same for everyone: any cache may keep it a minute, and revalidate it with 304.
+bp.after_request(open_data)
 
 
 def _published(budget_id: int):
@@ -29,8 +33,11 @@ def _published(budget_id: int):
 @bp.get("/budgets")
 def budgets():
     items = []
-    for budget in db.session.scalars(select(Budget).order_by(Budget.id)):
-        published = services.published_result(budget) is not None
+    published_ids = set(db.session.scalars(select(Result.budget_id).where(Result.published_at.is_not(None),
+                                                                          Result.annulled_at.is_(None))))
+    for budget in db.session.scalars(select(Budget).options(joinedload(Budget.area), joinedload(Budget.process))
+                                     .order_by(Budget.id)):
+        published = budget.id in published_ids
         items.append({
             "id": budget.id, "name": {"kk": budget.name_kk, "ru": budget.name_ru, "en": budget.name_en},
             "amount": budget.amount, "area": {"id": budget.area_id, "name": budget.area.name_en},
@@ -48,6 +55,7 @@ def ballots_file(budget_id):
     response = Response(text, mimetype="text/plain; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_ballots.pb"'
     response.headers["X-Ballots-SHA256"] = sha
+    response.last_modified = result.published_at  # the published ballots never change
     return response
 
 
@@ -55,7 +63,7 @@ def ballots_file(budget_id):
 def results(budget_id):
     budget, result = _published(budget_id)
     titles = public_titles(int(p) for p in result.projects)
-    return jsonify(
+    response = jsonify(
         budget_id=budget.id, rule=result.rule, options=result.options, tie_break=result.tie_break,
         voting_version=result.voting_version, selected=result.selected, ballots_sha256=result.ballots_sha256,
         n_ballots=result.n_ballots, published_at=result.published_at.isoformat(),
@@ -63,6 +71,8 @@ def results(budget_id):
                         "funded": data["funded"], "explanation": data["explanation"]}
                   for pid, data in result.projects.items()},
     )
+    response.last_modified = result.published_at
+    return response
 
 
 @bp.get("/budgets/<int:budget_id>/results.csv")
@@ -77,6 +87,7 @@ def results_csv(budget_id):
                          int(data["funded"]), spreadsheet_safe(explanation_text(data))])
     response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="qatysu_budget_{budget.id}_results.csv"'
+    response.last_modified = result.published_at
     return response
 
 

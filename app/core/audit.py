@@ -13,7 +13,7 @@ from decimal import Decimal
 from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.core.clock import utcnow
 from app.extensions import db
@@ -164,7 +164,7 @@ def verify() -> list[str]:
 
 def entries(*, actor: int | None, object_type: str, page: int, per_page: int = 50):
     """One page of the log, newest first, optionally of one actor or one kind of object."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    query = select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
     if actor:
         query = query.where(AuditEntry.actor_id == actor)
     if object_type:

@@ -4,6 +4,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.core.clock import utcnow
 from app.core.errors import ServiceError
@@ -140,6 +141,7 @@ def dashboard(area: Area) -> dict:
     """Funded projects of an area (and inside it) with their implementation."""
     projects = list(db.session.scalars(
         select(Proposal).where(Proposal.area_id.in_(area.subtree_select()), Proposal.status.in_(TRACKED))
+        .options(selectinload(Proposal.implementation).selectinload(Implementation.milestones))
         .order_by(Proposal.id)))
     rows = []
     for p in projects:

@@ -44,10 +44,10 @@ from app.models.ballots import (  # noqa: E402
     SealedEnvelope,
     VoterParticipation,
 )
-from app.models.results import Result  # noqa: E402
+from app.models.results import ParticipationStats, Result  # noqa: E402
 
 __all__ += ["BALLOT_TYPES", "Ballot", "BallotConfig", "BallotOpening", "CountKey", "PaperTally", "RollEntry",
-            "SealedEnvelope", "VoterParticipation", "Result"]
+            "SealedEnvelope", "VoterParticipation", "ParticipationStats", "Result"]
 from app.models.implementation import (  # noqa: E402
     IMPLEMENTATION_STATUSES,
     BudgetFollow,
@@ -60,7 +60,8 @@ __all__ += ["IMPLEMENTATION_STATUSES", "BudgetFollow", "Implementation", "Implem
 from app.models.audit import AuditEntry  # noqa: E402
 
 __all__ += ["AuditEntry"]
-from app.models import guards  # noqa: E402,F401  (the database's own refusals, installed with the tables)
+# The database's own refusals and the full-text index of proposals, installed with the tables.
+from app.models import guards, search  # noqa: E402,F401
 from app.models.sessions import LoginSession  # noqa: E402
 
 __all__ += ["LoginSession"]

@@ -52,3 +52,16 @@ class Result(db.Model):
     computed_by: Mapped[User | None] = relationship(foreign_keys=[computed_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     annulled_by: Mapped[User | None] = relationship(foreign_keys=[annulled_by_id])
+
+
+class ParticipationStats(db.Model):
+    """Who took part in a budget's vote, aggregated once from the roll and the participations
+    (when voting closes, at the count, on publication and annulment) so that a results page
+    never scans them: ``cells`` is a list of ``[district_id, age_band, sex, eligible, online,
+    paper]``, one per group of the roll."""
+
+    __tablename__ = "participation_stats"
+
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id", ondelete="CASCADE"), primary_key=True)
+    cells: Mapped[list] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.core.clock import utcnow
 from app.core.errors import ServiceError
@@ -151,6 +152,8 @@ def dismiss_report(moderator: User, item: Report) -> None:
 
 def open_reports(moderator: User, limit: int = 100) -> list[Report]:
     reports = db.session.scalars(
-        select(Report).where(Report.resolved_at.is_(None)).order_by(Report.id).limit(limit * 4)
+        select(Report).where(Report.resolved_at.is_(None))
+        .options(joinedload(Report.proposal).joinedload(Proposal.area), joinedload(Report.reporter))
+        .order_by(Report.id).limit(limit * 4)
     )
     return [r for r in reports if can(moderator, Action.MODERATE, r.proposal.area)][:limit]

@@ -3,12 +3,13 @@
 Pages are fetched with LIMIT n+1 instead of counting every match, and each sort has an index."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
 from app.core.forms import whole_number
 from app.extensions import db
 from app.models import PUBLIC_STATUSES, Area, Category, Proposal, ProposalStatus
+from app.proposals import search as full_text
 
 SORTS = {
     "supports": (Proposal.support_count.desc(), Proposal.id.desc()),
@@ -73,11 +74,17 @@ def search(filters: Filters) -> Page:
         query = query.where(Proposal.budget_id == filters.budget_id)
     if filters.category:
         query = query.where(Proposal.category_id.in_(select(Category.id).where(Category.code == filters.category)))
+    order = SORTS[filters.sort]
     if filters.q:
-        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Proposal.title.ilike(pattern, escape="\\"),
-                                Proposal.description.ilike(pattern, escape="\\")))
-    query = (query.order_by(*SORTS[filters.sort])
+        found = full_text.conditions(filters.q)
+        if found is None:
+            query = query.where(full_text.substring(filters.q))
+        else:
+            match, relevance = found
+            query = query.where(match)
+            if filters.sort == "supports":  # a search is ranked by relevance first, then as sorted
+                order = (relevance.desc(), *order)
+    query = (query.order_by(*order)
              # Area and category names come from the small lists the page loads for its filters.
              .options(selectinload(Proposal.photos), defer(Proposal.description), defer(Proposal.description_html))
              .limit(PER_PAGE + 1).offset((filters.page - 1) * PER_PAGE))

@@ -3,7 +3,7 @@ count-and-publish page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.ballots.adapter import ballot_proposals, config_for
 from app.ballots.forms import CountForm, uploaded_key
@@ -11,9 +11,11 @@ from app.ballots.paper import tally as paper_tally
 from app.ballots.services import normalize_code
 from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm
+from app.core.http_cache import page_etag, page_not_modified, private_page
+from app.core.i18n import locale_code
 from app.core.permissions import Action, can, is_nationwide, require
 from app.extensions import db
-from app.models import BallotOpening, Budget, Proposal, Result
+from app.models import BallotOpening, Budget, ParticipationStats, Proposal, Result
 from app.results import charts, services
 from app.results.explanations import explanation_text
 from app.results.forms import AnnulForm
@@ -46,17 +48,32 @@ def _chart(rows, budget):
         "cost": _("Cost (funded projects side by side)"), "budget": _("Budget")})
 
 
+def _version(budget: Budget, result: Result, template: str) -> tuple[str, object]:
+    """What a result page shows changes with the result, its statistics, its projects' titles
+    (hidden or edited), the annulments, the language and the viewer: two cheap queries."""
+    edited, hidden = db.session.execute(select(func.max(Proposal.updated_at), func.max(Proposal.hidden_at))
+                                        .where(Proposal.budget_id == budget.id)).one()
+    counted = db.session.scalar(select(ParticipationStats.computed_at).where(ParticipationStats.budget_id == budget.id))
+    annulled = db.session.scalar(select(func.max(Result.annulled_at)).where(Result.budget_id == budget.id))
+    moments = [m for m in (result.published_at, counted, edited, hidden, annulled) if m is not None]
+    return page_etag(template, result.id, *moments, locale_code()), max(moments)
+
+
 def _page(budget: Budget, result: Result, template: str):
+    etag, modified = _version(budget, result, template)
+    cached = page_not_modified(etag, modified)
+    if cached is not None:
+        return cached
     rows = _rows(result)
     stats = participation(budget)
-    return render_template(
+    return private_page(render_template(
         template, budget=budget, result=result, rows=rows, chart=_chart(rows, budget), stats=stats,
         spent=sum(r["cost"] for r in rows if r["funded"]), config=config_for(budget),
         annulled=services.annulled_results(budget), opening=db.session.get(BallotOpening, budget.id),
         annul_form=AnnulForm() if is_nationwide(current_user, Action.MANAGE_AREAS) else None,
         age_chart=charts.bars(stats["age_bands"], title=_("Voters by age band")),
         district_chart=charts.bars(stats["districts"], title=_("Voters by district")),
-    )
+    ), etag, modified)
 
 
 @bp.route("/budgets/<int:budget_id>/results")

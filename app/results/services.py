@@ -43,6 +43,7 @@ from app.models import (
 )
 from app.proposals.services import transition
 from app.results.envelopes import open_envelopes
+from app.results.participation import store as store_participation
 
 
 def rule_options(budget: Budget) -> dict:
@@ -121,6 +122,7 @@ def _tally(budget: Budget, actor: User | None) -> Result:
         computed_by_id=actor.id if actor else None,
     )
     db.session.add(result)
+    store_participation(budget)
     db.session.commit()
     return result
 
@@ -178,6 +180,7 @@ def publish(result: Result, actor: User | None, now: datetime | None = None) -> 
             _decide_projects(budget, result, actor)
         except ServiceError:  # a project of the ballot changed under the publication: nothing is published
             raise ServiceError(_l("A project of this ballot was changed meanwhile; reload the page.")) from None
+        store_participation(budget)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -233,6 +236,7 @@ def annul(result: Result, admin: User, reason: str, now: datetime | None = None)
             Proposal.status.in_([ProposalStatus.FUNDED.value, ProposalStatus.NOT_FUNDED.value]))):
         transition(proposal, ProposalStatus.ON_BALLOT, actor=admin, kind="result_annulled", role="admin",
                    reason=reason)
+    store_participation(result.budget)
     db.session.commit()
     db.session.refresh(result)
 
