@@ -3,7 +3,7 @@ and publication, which changes the proposals discussed; published minutes are on
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.ballots.services import voting_opened
 from app.core.clock import utcnow
@@ -18,7 +18,7 @@ from app.proposals import own_case
 from app.proposals import services as proposal_service
 from app.proposals.timeline import followers, record_event
 from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection
-from meetings.services import check_length, is_discussable, is_host
+from meetings.services import check_length, is_discussable, is_host, possible_owners
 
 
 def check_minutes_author(user: User, meeting: Meeting, now: datetime | None = None) -> None:
@@ -103,14 +103,13 @@ def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, atten
             item.amended_cost = data.get("cost") or None
         else:
             item.amended_title = item.amended_description = item.amended_cost = None
-    owners = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_([a["owner_id"] for a in action_items])))} if action_items else {}
+    owners = {u.id: u for u in possible_owners(meeting)} if action_items else {}
     new_items = []
     for entry in action_items:
         owner = owners.get(entry["owner_id"])
-        if owner is None or not any(g.role in ("akimat", "deputy") for g in owner.grants):
-            raise ServiceError(_l("An action item's owner must be an akimat official or a deputy."),
-                               field="action_items")
+        if owner is None:
+            raise ServiceError(_l("An action item's owner must be an akimat official or a deputy of the "
+                                  "meeting's area."), field="action_items")
         new_items.append(ActionItem(what=entry["what"].strip(), owner=owner, due_on=entry["due_on"],
                                     status=entry.get("status", "open")))
     meeting.action_items = new_items

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.clock import today
 from app.core.errors import ServiceError
-from app.core.forms import date_range_message, parse_day, whole_number
+from app.core.forms import date_range_message, parse_day, read_money, whole_number
 
 
 def _int(values, name: str) -> int | None:
@@ -24,7 +24,7 @@ def _day(values, name: str):
 
 
 def read_report(values) -> dict:
-    return {"status": values.get("status", ""), "progress": _int(values, "progress"), "spent": _int(values, "spent"),
+    return {"status": values.get("status", ""), "progress": _int(values, "progress"), "spent": read_money(values.get("spent"), "spent"),
             "note": values.get("note", "")}
 
 

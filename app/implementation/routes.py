@@ -49,6 +49,7 @@ def manage(proposal_id):
     return render_template("implementation/manage.html", proposal=proposal,
                            implementation=services.implementation_of(proposal), statuses=IMPLEMENTATION_STATUSES,
                            form=form, errors=errors, today=today(),
+                           typed=request.form if errors and request.form.get("what") != "milestone" else {},
                            refusal=own_case.refusal(current_user, proposal, own_case.IMPLEMENTATION),
                            limits={"note": services.NOTE_LENGTH, "title": services.TITLE_LENGTH})
 

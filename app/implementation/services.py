@@ -63,7 +63,9 @@ def report(proposal: Proposal, official: User, *, status: str, progress: int, sp
         raise ServiceError(_l("Unknown implementation status."), field="status")
     if progress is None or not 0 <= progress <= 100:
         raise ServiceError(_l("Progress is a percentage from 0 to 100."), field="progress")
-    if spent is None or spent < 0:
+    if spent is None:
+        raise ServiceError(_l("Give the amount spent so far, in tenge."), field="spent")
+    if spent < 0:
         raise ServiceError(_l("The amount spent cannot be negative."), field="spent")
     _fits((note or "").strip(), NOTE_LENGTH, "note")
     if status == "cancelled" and len((note or "").strip()) < 10:
