@@ -90,7 +90,15 @@ class ReasonForm(FlaskForm):
 
 class CorrectionForm(FlaskForm):
     text = TextAreaField(_l("Correction"), validators=[REQUIRED, TextLength(min=5, max=3000)])
+    # The agenda proposals it concerns (the service checks they are on the agenda).
+    proposal_ids = SelectMultipleField(_l("The proposals it concerns"), coerce=int, validate_choice=False,
+                                       validators=[row_ids])
     submit = SubmitField(_l("Append the correction"))
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField(_l("Message to everyone registered"), validators=[REQUIRED, TextLength(min=5, max=2000)])
+    submit = SubmitField(_l("Send to the registrants"))
 
 
 class RaiseProposalForm(FlaskForm):

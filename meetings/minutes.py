@@ -170,21 +170,25 @@ def record(meeting: Meeting, author: User, minutes: dict, *, publish: bool) -> N
         publish_minutes(meeting, author)
 
 
-def add_correction(meeting: Meeting, author: User, text: str) -> MinutesCorrection:
-    """Published minutes are never edited: a correction is appended, with its own event on every
-    discussed proposal."""
+def add_correction(meeting: Meeting, author: User, text: str, proposal_ids: list[int] | None = None) -> MinutesCorrection:
+    """Published minutes are never edited: a correction is appended. It names the agenda proposals
+    it concerns, and only those get a timeline event (none named: the minutes in general)."""
     check_minutes_author(author, meeting)
     if not meeting.minutes_published:
         raise ServiceError(_l("Edit the draft instead: the minutes are not published yet."))
     if len(text.strip()) < 5:
         raise ServiceError(_l("Write the correction (at least 5 characters)."), field="text")
     check_length(text.strip(), "text")
-    correction = MinutesCorrection(meeting=meeting, author=author, text=text.strip())
+    on_agenda = {item.proposal_id: item.proposal for item in meeting.agenda if item.proposal_id}
+    named = set(proposal_ids or [])
+    if named - set(on_agenda):
+        raise ServiceError(_l("A correction can name only the proposals on this meeting's agenda."),
+                           field="proposal_ids")
+    correction = MinutesCorrection(meeting=meeting, author=author, text=text.strip(),
+                                   proposals=[on_agenda[pid] for pid in sorted(named)])
     db.session.add(correction)
-    for item in meeting.agenda:
-        if item.proposal_id:
-            record_event(item.proposal, "minutes_corrected", author, role="deputy", note=text.strip(),
-                         meeting=meeting.title)
+    for proposal in correction.proposals:
+        record_event(proposal, "minutes_corrected", author, role="deputy", note=text.strip(), meeting=meeting.title)
     db.session.commit()
     return correction
 

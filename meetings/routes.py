@@ -12,11 +12,12 @@ from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import Area, Budget, Category, User
 from app.proposals.services import raise_at_meeting
-from meetings import calendar, minutes, services
+from meetings import calendar, minutes, registrants, services
 from meetings.forms import (
     MAX_ACTION_ROWS,
     CorrectionForm,
     MeetingForm,
+    MessageForm,
     RaiseProposalForm,
     ReasonForm,
     read_minutes,
@@ -103,7 +104,8 @@ def show(meeting_id):
         "meetings/show.html", meeting=meeting, registration=registration, taken=services.taken_places(meeting),
         waitlist_position=(waitlist.index(registration) + 1) if registration in waitlist else None,
         host=services.is_host(current_user, meeting), now=utcnow(), today=today(), form=CSRFOnlyForm(),
-        cancel_form=ReasonForm(), correction_form=CorrectionForm(),
+        cancel_form=ReasonForm(), correction_form=CorrectionForm(), message_form=MessageForm(),
+        attendees=registrants.attendees(meeting),
     )
 
 
@@ -188,8 +190,51 @@ def minutes_page(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/corrections")
 @login_required
 def correction(meeting_id):
-    return _action(meeting_id, lambda m, f: minutes.add_correction(m, current_user, f.text.data or ""),
+    return _action(meeting_id, lambda m, f: minutes.add_correction(m, current_user, f.text.data or "",
+                                                                   f.proposal_ids.data or []),
                    _("The correction is appended."), CorrectionForm())
+
+
+def _hosted(meeting_id) -> Meeting:
+    meeting = _meeting(meeting_id)
+    if not services.is_host(current_user, meeting):
+        abort(403)
+    return meeting
+
+
+@bp.post("/meetings/<int:meeting_id>/messages")
+@login_required
+def message(meeting_id):
+    _hosted(meeting_id)
+    return _action(meeting_id, lambda m, f: registrants.write_to_registrants(m, current_user, f.text.data or ""),
+                   _("Your message is sent to everyone registered."), MessageForm())
+
+
+@bp.route("/meetings/<int:meeting_id>/registrants.csv")
+@login_required
+def registrants_csv(meeting_id):
+    meeting = _hosted(meeting_id)
+    return Response(registrants.registrants_csv(meeting), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}-registrants.csv"'})
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance-sheet")
+@login_required
+def attendance_sheet(meeting_id):
+    """The sheet residents sign at the door (printed): the registrants with empty lines."""
+    meeting = _hosted(meeting_id)
+    listed = [r for r in meeting.registrations if r.status == "registered"]
+    return render_template("meetings/attendance_sheet.html", meeting=meeting, listed=listed, blank=10)
+
+
+@bp.route("/meetings/<int:meeting_id>/protocol")
+def protocol(meeting_id):
+    """The printable хаттама of published minutes (public, like the minutes on the meeting page)."""
+    meeting = _meeting(meeting_id)
+    if not meeting.minutes_published:
+        abort(404)
+    return render_template("meetings/protocol.html", meeting=meeting,
+                           attended=len(registrants.attendees(meeting)))
 
 
 @bp.post("/action-items/<int:item_id>/status")
