@@ -18,10 +18,12 @@ from app.core.errors import ServiceError
 from app.core.forms import (
     NUMBER_REQUIRED,
     REQUIRED,
+    MoneyField,
     TextLength,
     date_range_message,
     day_in_range,
     parse_day,
+    read_money,
     row_id,
     row_ids,
     too_long,
@@ -88,7 +90,15 @@ class ReasonForm(FlaskForm):
 
 class CorrectionForm(FlaskForm):
     text = TextAreaField(_l("Correction"), validators=[REQUIRED, TextLength(min=5, max=3000)])
+    # The agenda proposals it concerns (the service checks they are on the agenda).
+    proposal_ids = SelectMultipleField(_l("The proposals it concerns"), coerce=int, validate_choice=False,
+                                       validators=[row_ids])
     submit = SubmitField(_l("Append the correction"))
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField(_l("Message to everyone registered"), validators=[REQUIRED, TextLength(min=5, max=2000)])
+    submit = SubmitField(_l("Send to the registrants"))
 
 
 class RaiseProposalForm(FlaskForm):
@@ -97,7 +107,7 @@ class RaiseProposalForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[REQUIRED, TextLength(min=30, max=10_000)])
     category_id = SelectField(_l("Category"), coerce=int)
     address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)])
-    estimated_cost = IntegerField(_l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)])
+    estimated_cost = MoneyField(_l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)])
     submit = SubmitField(_l("Submit the proposal"))
 
 
@@ -117,7 +127,7 @@ def read_minutes(values, meeting) -> dict:
             "note": values.get(f"note-{item.id}", ""),
             "title": values.get(f"title-{item.id}", ""),
             "description": values.get(f"description-{item.id}", ""),
-            "cost": whole_number(values.get(f"cost-{item.id}", "").strip(), max_digits=13),
+            "cost": read_money(values.get(f"cost-{item.id}"), f"cost-{item.id}"),
         }
     actions = []
     for n in range(min(whole_number(values.get("action_rows")) or 0, MAX_ACTION_ROWS)):
@@ -129,7 +139,11 @@ def read_minutes(values, meeting) -> dict:
         if due is None:
             raise ServiceError(date_range_message() if given else _l("Give each action item a due date."),
                                field="action_items")
-        actions.append({"what": what, "owner_id": row_id(whole_number(values.get(f"owner-{n}", ""))), "due_on": due,
+        given_owner = values.get(f"owner-{n}", "").strip()
+        if not given_owner:
+            raise ServiceError(_l("Choose who owns each action item."), field="action_items")
+        owner = row_id(whole_number(given_owner))  # 0, found nowhere, when it cannot be an id
+        actions.append({"what": what, "owner_id": owner, "due_on": due,
                         "status": values.get(f"status-{n}", "open")})
     attendance = whole_number(values.get("attendance_count", "0").strip(), max_digits=7)
     if attendance is None:

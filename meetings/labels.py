@@ -14,4 +14,5 @@ MEETING_NOTICES = {
     "promoted": _l("a place freed up: you are now registered"),
     "reminder": _l("the meeting starts within 24 hours"),
     "minutes": _l("the minutes are published"),
+    "message": _l("the hosts wrote to the registrants"),
 }

@@ -3,7 +3,7 @@ and publication, which changes the proposals discussed; published minutes are on
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.ballots.services import voting_opened
 from app.core.clock import utcnow
@@ -18,7 +18,7 @@ from app.proposals import own_case
 from app.proposals import services as proposal_service
 from app.proposals.timeline import followers, record_event
 from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection
-from meetings.services import check_length, is_discussable, is_host
+from meetings.services import check_length, is_discussable, is_host, possible_owners
 
 
 def check_minutes_author(user: User, meeting: Meeting, now: datetime | None = None) -> None:
@@ -103,14 +103,13 @@ def save_minutes(meeting: Meeting, author: User, *, attendance_count: int, atten
             item.amended_cost = data.get("cost") or None
         else:
             item.amended_title = item.amended_description = item.amended_cost = None
-    owners = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_([a["owner_id"] for a in action_items])))} if action_items else {}
+    owners = {u.id: u for u in possible_owners(meeting)} if action_items else {}
     new_items = []
     for entry in action_items:
         owner = owners.get(entry["owner_id"])
-        if owner is None or not any(g.role in ("akimat", "deputy") for g in owner.grants):
-            raise ServiceError(_l("An action item's owner must be an akimat official or a deputy."),
-                               field="action_items")
+        if owner is None:
+            raise ServiceError(_l("An action item's owner must be an akimat official or a deputy of the "
+                                  "meeting's area."), field="action_items")
         new_items.append(ActionItem(what=entry["what"].strip(), owner=owner, due_on=entry["due_on"],
                                     status=entry.get("status", "open")))
     meeting.action_items = new_items
@@ -171,21 +170,25 @@ def record(meeting: Meeting, author: User, minutes: dict, *, publish: bool) -> N
         publish_minutes(meeting, author)
 
 
-def add_correction(meeting: Meeting, author: User, text: str) -> MinutesCorrection:
-    """Published minutes are never edited: a correction is appended, with its own event on every
-    discussed proposal."""
+def add_correction(meeting: Meeting, author: User, text: str, proposal_ids: list[int] | None = None) -> MinutesCorrection:
+    """Published minutes are never edited: a correction is appended. It names the agenda proposals
+    it concerns, and only those get a timeline event (none named: the minutes in general)."""
     check_minutes_author(author, meeting)
     if not meeting.minutes_published:
         raise ServiceError(_l("Edit the draft instead: the minutes are not published yet."))
     if len(text.strip()) < 5:
         raise ServiceError(_l("Write the correction (at least 5 characters)."), field="text")
     check_length(text.strip(), "text")
-    correction = MinutesCorrection(meeting=meeting, author=author, text=text.strip())
+    on_agenda = {item.proposal_id: item.proposal for item in meeting.agenda if item.proposal_id}
+    named = set(proposal_ids or [])
+    if named - set(on_agenda):
+        raise ServiceError(_l("A correction can name only the proposals on this meeting's agenda."),
+                           field="proposal_ids")
+    correction = MinutesCorrection(meeting=meeting, author=author, text=text.strip(),
+                                   proposals=[on_agenda[pid] for pid in sorted(named)])
     db.session.add(correction)
-    for item in meeting.agenda:
-        if item.proposal_id:
-            record_event(item.proposal, "minutes_corrected", author, role="deputy", note=text.strip(),
-                         meeting=meeting.title)
+    for proposal in correction.proposals:
+        record_event(proposal, "minutes_corrected", author, role="deputy", note=text.strip(), meeting=meeting.title)
     db.session.commit()
     return correction
 

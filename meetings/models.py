@@ -63,6 +63,8 @@ class Meeting(db.Model):
         back_populates="meeting", cascade="all, delete-orphan", order_by="ActionItem.id")
     corrections: Mapped[list["MinutesCorrection"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="MinutesCorrection.id")
+    messages: Mapped[list["MeetingMessage"]] = relationship(cascade="all, delete-orphan",
+                                                            order_by="MeetingMessage.id")
 
     @property
     def is_cancelled(self) -> bool:
@@ -168,4 +170,30 @@ class MinutesCorrection(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="corrections")
+    author: Mapped[User] = relationship()
+    # The agenda proposals the correction concerns (each gets its timeline event); none: the
+    # minutes in general (attendance, the summary).
+    proposals: Mapped[list[Proposal]] = relationship(secondary="minutes_correction_proposals",
+                                                     order_by="Proposal.id")
+
+
+minutes_correction_proposals = db.Table(
+    "minutes_correction_proposals",
+    db.Column("correction_id", db.ForeignKey("minutes_corrections.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("proposal_id", db.ForeignKey("proposals.id"), primary_key=True),
+)
+
+
+class MeetingMessage(db.Model):
+    """What the hosts wrote to the meeting's registrants (sent in-app and by email as each asked)."""
+
+    __tablename__ = "meeting_messages"
+    __table_args__ = length_checks(text=2000)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
     author: Mapped[User] = relationship()

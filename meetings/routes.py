@@ -8,13 +8,21 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.areas import all_areas, area_label
 from app.core.clock import almaty_moment, local_time, today, utcnow
 from app.core.errors import ServiceError, refuse
-from app.core.forms import CSRFOnlyForm, row_id
+from app.core.forms import CSRFOnlyForm, row_id, whole_number
 from app.core.permissions import Action, can
 from app.extensions import db
 from app.models import Area, Budget, Category, User
 from app.proposals.services import raise_at_meeting
-from meetings import calendar, minutes, services
-from meetings.forms import CorrectionForm, MeetingForm, RaiseProposalForm, ReasonForm, read_minutes
+from meetings import calendar, minutes, registrants, services
+from meetings.forms import (
+    MAX_ACTION_ROWS,
+    CorrectionForm,
+    MeetingForm,
+    MessageForm,
+    RaiseProposalForm,
+    ReasonForm,
+    read_minutes,
+)
 from meetings.models import DECISIONS, ActionItem, AgendaItem, Meeting, MinutesCorrection, Registration
 
 bp = Blueprint("meetings", __name__)
@@ -110,7 +118,8 @@ def show(meeting_id):
         "meetings/show.html", meeting=meeting, registration=registration, taken=services.taken_places(meeting),
         waitlist_position=(waitlist.index(registration) + 1) if registration in waitlist else None,
         host=services.is_host(current_user, meeting), now=utcnow(), today=today(), form=CSRFOnlyForm(),
-        cancel_form=ReasonForm(), correction_form=CorrectionForm(),
+        cancel_form=ReasonForm(), correction_form=CorrectionForm(), message_form=MessageForm(),
+        attendees=registrants.attendees(meeting),
     )
 
 
@@ -157,36 +166,89 @@ def cancel(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"], endpoint="minutes")
 @login_required
 def minutes_page(meeting_id):
+    """The draft minutes. Shown only while they can be recorded (the meeting has started, is not
+    cancelled, is not published); a refused save shows every message and keeps what was typed;
+    "another action item" adds a row without JavaScript (nothing is saved then)."""
     meeting = _meeting(meeting_id)
     if not services.is_host(current_user, meeting):
         abort(403)
-    form = CSRFOnlyForm()
+    form, errors, values = CSRFOnlyForm(), {}, None
+    rows = max(3, len(meeting.action_items) + 1)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
-            minutes.record(meeting, current_user, read_minutes(request.form, meeting),
-                           publish=bool(request.form.get("publish")))
-        except ServiceError as error:
-            refuse(error)
+        values = request.form
+        submitted = whole_number(values.get("action_rows")) or 0
+        if values.get("more_rows"):
+            rows = min(max(rows, submitted) + 1, MAX_ACTION_ROWS)
         else:
-            if meeting.minutes_published:
-                flash(_("The minutes are published and every discussed proposal shows the decision."), "success")
-                return redirect(url_for("meetings.show", meeting_id=meeting.id))
-            flash(_("The draft minutes are saved."), "success")
-            return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
-    owners = services.people_with_role("akimat") + services.people_with_role("deputy")
+            rows = max(rows, min(submitted, MAX_ACTION_ROWS))
+            try:
+                minutes.record(meeting, current_user, read_minutes(values, meeting),
+                               publish=bool(values.get("publish")))
+            except ServiceError as error:
+                refuse(error, errors)
+            else:
+                if meeting.minutes_published:
+                    flash(_("The minutes are published and every discussed proposal shows the decision."), "success")
+                    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+                flash(_("The draft minutes are saved."), "success")
+                return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
     refusals = {item.id: minutes.may_decide(current_user, item) for item in meeting.agenda if item.proposal_id}
     return render_template("meetings/minutes.html", meeting=meeting, form=form, decisions=DECISIONS,
-                           owners=owners, rows=max(3, len(meeting.action_items) + 1), refusals=refusals,
-                           limits=services.TEXT_LIMITS)
+                           owners=services.possible_owners(meeting), rows=rows, refusals=refusals,
+                           limits=services.TEXT_LIMITS, errors=errors, values=values, now=utcnow(),
+                           max_rows=MAX_ACTION_ROWS)
 
 
 @bp.post("/meetings/<int:meeting_id>/corrections")
 @login_required
 def correction(meeting_id):
-    return _action(meeting_id, lambda m, f: minutes.add_correction(m, current_user, f.text.data or ""),
+    return _action(meeting_id, lambda m, f: minutes.add_correction(m, current_user, f.text.data or "",
+                                                                   f.proposal_ids.data or []),
                    _("The correction is appended."), CorrectionForm())
+
+
+def _hosted(meeting_id) -> Meeting:
+    meeting = _meeting(meeting_id)
+    if not services.is_host(current_user, meeting):
+        abort(403)
+    return meeting
+
+
+@bp.post("/meetings/<int:meeting_id>/messages")
+@login_required
+def message(meeting_id):
+    _hosted(meeting_id)
+    return _action(meeting_id, lambda m, f: registrants.write_to_registrants(m, current_user, f.text.data or ""),
+                   _("Your message is sent to everyone registered."), MessageForm())
+
+
+@bp.route("/meetings/<int:meeting_id>/registrants.csv")
+@login_required
+def registrants_csv(meeting_id):
+    meeting = _hosted(meeting_id)
+    return Response(registrants.registrants_csv(meeting), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}-registrants.csv"'})
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance-sheet")
+@login_required
+def attendance_sheet(meeting_id):
+    """The sheet residents sign at the door (printed): the registrants with empty lines."""
+    meeting = _hosted(meeting_id)
+    listed = [r for r in meeting.registrations if r.status == "registered"]
+    return render_template("meetings/attendance_sheet.html", meeting=meeting, listed=listed, blank=10)
+
+
+@bp.route("/meetings/<int:meeting_id>/protocol")
+def protocol(meeting_id):
+    """The printable хаттама of published minutes (public, like the minutes on the meeting page)."""
+    meeting = _meeting(meeting_id)
+    if not meeting.minutes_published:
+        abort(404)
+    return render_template("meetings/protocol.html", meeting=meeting,
+                           attended=len(registrants.attendees(meeting)))
 
 
 @bp.post("/action-items/<int:item_id>/status")

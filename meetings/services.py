@@ -305,6 +305,14 @@ def people_with_role(role: str) -> list[User]:
         .order_by(User.full_name)))
 
 
+def possible_owners(meeting: Meeting) -> list[User]:
+    """Who may own an action item of ``meeting``: the akimat officials and deputies whose area is
+    the meeting's, contains it or lies inside it — never an official of another city or okrug."""
+    in_line = or_(RoleGrant.area_id.in_(meeting.area.ancestor_ids), RoleGrant.area_id.in_(meeting.area.subtree_select()))
+    grants = select(RoleGrant.user_id).where(RoleGrant.role.in_(("akimat", "deputy")), in_line)
+    return list(db.session.scalars(select(User).where(User.id.in_(grants)).order_by(User.full_name)))
+
+
 def open_items_of(person: User) -> list[ActionItem]:
     """The action items a person still owes, soonest due first (their deputy page)."""
     return list(db.session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id,

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, Regexp
 
-from app.core.forms import NUMBER_REQUIRED, REQUIRED, TextLength, day_in_range
+from app.core.forms import NUMBER_REQUIRED, REQUIRED, MoneyField, TextLength, day_in_range
 from app.core.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.models import GRANTABLE_ROLES, PhaseKind
 
@@ -77,10 +77,10 @@ class BudgetForm(FlaskForm):
     name_kk = StringField(_l("Name in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
     name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, TextLength(max=200)])
     name_en = StringField(_l("Name in English"), validators=[REQUIRED, TextLength(max=200)])
-    amount = IntegerField(
+    amount = MoneyField(
         _l("Amount, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**14)]
     )
-    limit_value = IntegerField(
+    limit_value = MoneyField(
         _l("Cost limit per project"), validators=[Optional(), NumberRange(min=1, max=10**14)]
     )
     limit_unit = RadioField(
@@ -100,7 +100,7 @@ class GrantForm(FlaskForm):
 
 class McIForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[NUMBER_REQUIRED, NumberRange(min=2000, max=2100)])
-    tenge = IntegerField(_l("MCI, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**6)])
+    tenge = MoneyField(_l("MCI, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**6)])
     submit = SubmitField(_l("Save"))
 
 

@@ -68,7 +68,8 @@ def _implementation(process: Process) -> list[dict]:
     return [{
         "proposal_id": p.id, "title": "" if p.is_hidden else p.title, "allocated_kzt": p.cost,
         "status": impl.status if impl else "planned", "progress_percent": impl.progress if impl else 0,
-        "spent_kzt": impl.spent if impl else 0, "updated_at": impl.updated_at.isoformat() if impl else "",
+        "spent_kzt": impl.spent if impl else 0, "overspent_kzt": impl.overspent if impl else 0,
+        "updated_at": impl.updated_at.isoformat() if impl else "",
     } for p, impl in rows]
 
 
@@ -80,7 +81,7 @@ COLUMNS = {
     "results": ["budget_id", "budget_name_kk", "budget_name_ru", "budget_name_en", "budget_kzt", "proposal_id",
                 "title", "votes", "cost_kzt", "funded", "rule", "ballots_sha256", "published_at"],
     "implementation": ["proposal_id", "title", "allocated_kzt", "status", "progress_percent", "spent_kzt",
-                       "updated_at"],
+                       "overspent_kzt", "updated_at"],
 }
 
 

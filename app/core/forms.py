@@ -1,12 +1,18 @@
 """Forms shared across blueprints, and the limits every form states: text lengths, ids, dates."""
+import re
 from datetime import date
 
+from babel.numbers import get_group_symbol
 from flask import request
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+
+from app.core.errors import ServiceError
+from app.core.i18n import money
 
 
 class CSRFOnlyForm(FlaskForm):
@@ -108,3 +114,64 @@ def parse_day(text: str | None) -> date | None:
     except ValueError:
         return None
     return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+# --- money ---------------------------------------------------------------------------------------
+
+# The spaces that group thousands: the plain one people type, and the no-break and narrow no-break
+# (and thin) spaces Babel writes in "4 900 000 ₸", which a copy from a page brings along.
+GROUP_SPACES = " \u00a0\u202f\u2009"
+MAX_MONEY_DIGITS = 15  # budgets go up to 10**14 tenge; BigInteger holds far more
+
+
+def parse_tenge(text: str | None, *, group: str | None = None) -> int | None:
+    """A whole amount of tenge as the app writes it, or None when ``text`` is not one.
+
+    Taken: ``4900000``, ``4 900 000`` (thousands grouped by any of GROUP_SPACES, or by ``group``,
+    the grouping sign of the reader's language, as in English ``4,900,000``), and either with
+    ``₸`` after it. Refused: fractions, signs, words, digits of other scripts, a grouping that is
+    not by thousands (``49 00 000`` is more likely a typo than a number)."""
+    text = (text or "").strip().removesuffix("₸").strip()
+    seps = GROUP_SPACES + (group if group and not group.isalnum() and group not in ".-+" else "")
+    grouped = "[" + re.escape(seps) + "]"
+    if not re.fullmatch(rf"[0-9]{{1,3}}(?:{grouped}[0-9]{{3}})+|[0-9]+", text):
+        return None
+    digits = re.sub(grouped, "", text)
+    return int(digits) if len(digits) <= MAX_MONEY_DIGITS else None
+
+
+def _reader_group() -> str | None:
+    try:
+        return get_group_symbol(get_locale() or "kk")
+    except Exception:  # outside a request (a command): spaces only
+        return None
+
+
+def money_message() -> str:
+    return _("Enter the amount in whole tenge, like %(example)s.", example=money(4_900_000))
+
+
+def read_money(text: str | None, field: str) -> int | None:
+    """For hand-written forms: the amount in ``text``, None when it is empty; anything else is
+    refused with a message under ``field`` (never dropped while the page says "saved")."""
+    if not (text or "").strip():
+        return None
+    amount = parse_tenge(text, group=_reader_group())
+    if amount is None:
+        raise ServiceError(money_message(), field=field)
+    return amount
+
+
+class MoneyField(IntegerField):
+    """A tenge amount, in every form that takes one: :func:`parse_tenge`'s formats, and its
+    message under the field for anything else. What was typed stays in the field when refused."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        if not valuelist[0].strip():
+            self.data = None  # InputRequired or Optional says what an empty field means
+            return
+        self.data = parse_tenge(valuelist[0], group=_reader_group())
+        if self.data is None:
+            raise ValueError(money_message())

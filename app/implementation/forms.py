@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.clock import today
 from app.core.errors import ServiceError
-from app.core.forms import date_range_message, parse_day, whole_number
+from app.core.forms import date_range_message, parse_day, read_money, whole_number
 
 
 def _int(values, name: str) -> int | None:
@@ -23,9 +23,15 @@ def _day(values, name: str):
     return day
 
 
-def read_report(values) -> dict:
-    return {"status": values.get("status", ""), "progress": _int(values, "progress"), "spent": _int(values, "spent"),
-            "note": values.get("note", "")}
+def read_report(values, files=None) -> dict:
+    return {"status": values.get("status", ""), "progress": _int(values, "progress"),
+            "spent": read_money(values.get("spent"), "spent"), "note": values.get("note", ""),
+            "photo": files.get("photo") if files else None}
+
+
+def read_correction(values) -> dict:
+    return {"progress": _int(values, "progress"), "spent": read_money(values.get("spent"), "spent"),
+            "reason": values.get("reason", "")}
 
 
 def read_milestone(values) -> dict:
@@ -39,3 +45,9 @@ def read_milestone(values) -> dict:
 def read_done_on(values):
     """The day a milestone was done: today (in Almaty) when the field is left empty."""
     return _day(values, "done_on") or today()
+
+
+def read_procurement(values) -> dict:
+    return {"procurement_lot": values.get("procurement_lot", ""), "contractor_bin": values.get("contractor_bin", ""),
+            "contract_amount": read_money(values.get("contract_amount"), "contract_amount"),
+            "contract_signed_on": _day(values, "contract_signed_on")}

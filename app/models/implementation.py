@@ -24,6 +24,11 @@ class Implementation(db.Model):
                         name="status_known"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
         CheckConstraint("spent >= 0", name="spent_not_negative"),
+        # Procurement: the lot on the public procurement portal (goszakup.gov.kz), the contractor's
+        # BIN (12 digits; its check digit is checked by the service), the contract.
+        CheckConstraint("contractor_bin IS NULL OR length(contractor_bin) = 12", name="contractor_bin_12_digits"),
+        CheckConstraint("contract_amount IS NULL OR contract_amount > 0", name="contract_amount_positive"),
+        *length_checks(procurement_lot=40),
     )
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
@@ -31,6 +36,10 @@ class Implementation(db.Model):
     progress: Mapped[int] = mapped_column(default=0)
     spent: Mapped[int] = mapped_column(BigInteger, default=0)  # tenge
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    procurement_lot: Mapped[str | None] = mapped_column(String(40))
+    contractor_bin: Mapped[str | None] = mapped_column(String(12))
+    contract_amount: Mapped[int | None] = mapped_column(BigInteger)  # tenge
+    contract_signed_on: Mapped[date | None] = mapped_column(Date)
 
     proposal: Mapped[Proposal] = relationship(backref=db.backref("implementation", uselist=False))
     updates: Mapped[list["ImplementationUpdate"]] = relationship(
@@ -39,6 +48,18 @@ class Implementation(db.Model):
     milestones: Mapped[list["Milestone"]] = relationship(
         cascade="all, delete-orphan", order_by="Milestone.planned_on",
         primaryjoin="Implementation.proposal_id == foreign(Milestone.proposal_id)")
+
+    @property
+    def overspent(self) -> int:
+        """Tenge spent beyond the project's allocation (its cost), 0 within it: flagged, not refused
+        (the spending happened; the page, the dashboard and the exports say so)."""
+        return max(0, (self.spent or 0) - self.proposal.cost) if self.proposal is not None else 0
+
+    def late_milestones(self, today: date | None = None) -> list["Milestone"]:
+        """Milestones past due and not done; none once the project is completed or cancelled."""
+        if self.status in ("completed", "cancelled"):
+            return []
+        return [m for m in self.milestones if m.is_late(today)]
 
 
 class ImplementationUpdate(db.Model):
@@ -54,8 +75,14 @@ class ImplementationUpdate(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     photo_name: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A correction is a report of its own naming the report it corrects (note: the reason); the
+    # corrected report is kept as it was, so the history shows both.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("implementation_updates.id"), unique=True)
 
     actor: Mapped[User] = relationship()
+    corrected_by: Mapped["ImplementationUpdate | None"] = relationship(
+        primaryjoin="ImplementationUpdate.id == foreign(ImplementationUpdate.corrects_id)",
+        remote_side="ImplementationUpdate.corrects_id", uselist=False, viewonly=True)
 
 
 class Milestone(db.Model):

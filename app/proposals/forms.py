@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
-from app.core.forms import NUMBER_REQUIRED, REQUIRED, TextLength, row_ids
+from app.core.forms import NUMBER_REQUIRED, REQUIRED, MoneyField, TextLength, row_ids
 
 STANCE_CHOICES = [("for", _l("For")), ("against", _l("Against")), ("neutral", _l("Neutral"))]
 
@@ -31,7 +31,7 @@ class ProposalForm(FlaskForm):
     category_id = SelectField(_l("Category"), coerce=int)
     address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)],
                           description=_l("Street and house, courtyard, or a landmark."))
-    estimated_cost = IntegerField(
+    estimated_cost = MoneyField(
         _l("Estimated cost, tenge"), validators=[NUMBER_REQUIRED, NumberRange(min=1, max=10**13)]
     )
     photos = MultipleFileField(_l("Photos or a sketch (up to 5: JPEG, PNG or WebP)"))
@@ -58,7 +58,7 @@ class CommentForm(FlaskForm):
 class ReviewForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=[("feasible", _l("Feasible")),
                                                    ("not_feasible", _l("Not feasible"))], validators=[REQUIRED])
-    final_cost = IntegerField(_l("Final cost estimate, tenge"),
+    final_cost = MoneyField(_l("Final cost estimate, tenge"),
                               validators=[Optional(), NumberRange(min=1, max=10**13)])
     reason = TextAreaField(_l("Explanation for the author"), validators=[Optional(), TextLength(max=2000)])
     submit = SubmitField(_l("Record the review"))

@@ -312,8 +312,13 @@ def record_discussion(proposal: Proposal, actor: User, *, meeting: str, day: str
     """A town hall discussed the proposal: the event, and an amendment of its text or cost where
     the minutes say so. The caller (publishing the minutes) commits. An amendment first holds
     the proposal in the status the minutes saw, so a review at the same moment cannot be lost."""
+    data = {"meeting": meeting, "date": day, "decision": decision}
     if amendment:
         hold((proposal, (proposal.status,)))
+        if amendment.get("title"):  # the timeline says from what to what
+            data["old_title"], data["title"] = proposal.title, amendment["title"].strip()
+        if amendment.get("cost"):
+            data["old_cost"] = proposal.final_cost or proposal.estimated_cost
         if amendment.get("title"):
             proposal.title = amendment["title"].strip()
         if amendment.get("description"):
@@ -325,7 +330,6 @@ def record_discussion(proposal: Proposal, actor: User, *, meeting: str, day: str
             else:
                 proposal.estimated_cost = amendment["cost"]
         proposal.updated_at = utcnow()
-    data = {"meeting": meeting, "date": day, "decision": decision}
     if amendment and amendment.get("cost"):
         data["cost"] = amendment["cost"]
     record_event(proposal, "discussed", actor, role="deputy", note=note, **data)

@@ -33,6 +33,8 @@ EVENT_SENTENCES = {
     "not_funded": _l("Not funded"),
     "result_annulled": _l("The published result of its budget was annulled; a recount will follow"),
     "implementation": _l("Implementation: %(status)s, %(progress)s%% done"),
+    "implementation_corrected": _l("Implementation report corrected: %(progress)s%% done, %(cost)s spent"),
+    "procurement": _l("The contract is signed: lot %(lot)s on the public procurement portal, %(cost)s"),
 }
 
 
@@ -52,9 +54,24 @@ def event_text(event: ProposalEvent) -> str:
         budget = db.session.get(Budget, values["budget"])
         values["budget"] = budget.name if budget else values["budget"]
     try:
-        return str(sentence) % values if values else str(sentence)
+        text = str(sentence) % values if values else str(sentence)
     except (KeyError, ValueError, TypeError):
         return str(sentence).split("%(")[0].rstrip(": ")
+    return " ".join([text, *_amendments(values)])
+
+
+# What a town hall amended, from what to what (the "discussed" event keeps the old values).
+AMENDMENT_SENTENCES = {"title": _l("Title changed from «%(old)s» to «%(new)s»."),
+                       "cost": _l("Cost estimate changed from %(old)s to %(new)s.")}
+
+
+def _amendments(values: dict) -> list[str]:
+    found = []
+    if "old_title" in values and "title" in values:
+        found.append(str(AMENDMENT_SENTENCES["title"]) % {"old": values["old_title"], "new": values["title"]})
+    if "old_cost" in values and "cost" in values:
+        found.append(str(AMENDMENT_SENTENCES["cost"]) % {"old": money(values["old_cost"]), "new": values["cost"]})
+    return found
 
 
 FOLLOWED_STATUSES = ("funded", "in_implementation", "completed")

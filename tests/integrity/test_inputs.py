@@ -77,7 +77,7 @@ def test_a_huge_owner_id_in_the_minutes_is_refused(client, users, held_meeting, 
     meeting = held_meeting["meeting"]
     response = client.post(f"/meetings/{meeting.id}/minutes", headers=EN, follow_redirects=True,
                            data=minutes_form(held_meeting, users, **{"owner-0": HUGE_ID, "attended": [HUGE_ID]}))
-    assert str(escape("An action item's owner must be an akimat official or a deputy.")) in text(response)
+    assert str(escape("An action item's owner must be an akimat official or a deputy of the meeting's area.")) in text(response)
     assert count(ActionItem) == 0 and db.session.get(Meeting, meeting.id).minutes_published_at is None
 
 

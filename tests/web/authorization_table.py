@@ -241,6 +241,13 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                           args={"meeting_id": "meeting_published"},
                                                           data={"text": "The hall was No. 12, not No. 21"},
                                                           changes="all"),
+    # The hosts' pages of a meeting's registrants (the co-host with a stake hosts like the others:
+    # nothing here decides a proposal); the printed хаттама is as public as the published minutes.
+    ("/meetings/<int:meeting_id>/messages", "POST"): R(DEP, args={"meeting_id": "meeting_upcoming2"},
+                                                       data={"text": "We meet in room 12 instead."}, changes="all"),
+    ("/meetings/<int:meeting_id>/registrants.csv", "GET"): R(DEP, args={"meeting_id": "meeting_upcoming2"}),
+    ("/meetings/<int:meeting_id>/attendance-sheet", "GET"): R(DEP, DEP_STAKE, args={"meeting_id": "meeting_held"}),
+    ("/meetings/<int:meeting_id>/protocol", "GET"): R(EVERYONE, args={"meeting_id": "meeting_published"}),
     # The owner (Esil's akimat) or the meeting's host.
     ("/action-items/<int:item_id>/status", "POST"): R(DEP, AKI, refuse="flash", args={"item_id": "action_item"},
                                                       data={"status": "done"}, changes="all"),
@@ -299,6 +306,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         changes={AKI}),
     ("/milestones/<int:milestone_id>/done", "POST"): R(AKI, args={"milestone_id": "milestone"}, changes="all",
                                                        stake={AKI_STAKE: "flash"}),
+    ("/implementation-updates/<int:update_id>/correct", "POST"): R(
+        AKI, args={"update_id": "impl_update"}, data={"progress": "5", "spent": "1 000", "reason": "Typo in the figures"},
+        changes="all", stake={AKI_STAKE: "flash"}),
+    ("/implementation-photos/<name>", "GET"): R(EVERYONE, args={"name": "impl_photo"}),
 
     # --- administration ----------------------------------------------------------------------------------
     # Officials and administrators of another area reach the lists and the "new" forms, which

@@ -228,6 +228,12 @@ def build_world(areas) -> dict:
     world["milestone"] = Milestone(proposal_id=funded.id, title="Groundwork", starts_on=date.today(),
                                    planned_on=date.today() + timedelta(days=30))
     db.session.add(world["milestone"])
+    from app.models import ImplementationUpdate
+
+    world["impl_photo"] = store_photo(_jpeg(), max_bytes=10**6).name
+    world["impl_update"] = ImplementationUpdate(proposal_id=funded.id, actor_id=people[AKI].id, status="planned",
+                                                progress=0, spent=0, note="Site survey", photo_name=world["impl_photo"])
+    db.session.add(world["impl_update"])
     db.session.commit()
     world["static_file"] = "js/booth.js"
     return world

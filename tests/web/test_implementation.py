@@ -99,7 +99,7 @@ def test_a_first_report_that_says_finished_completes_the_project_in_one_event(cl
 @pytest.mark.parametrize("data, message", [
     ({"progress": "120", "spent": "0"}, "from 0 to 100"),
     ({"progress": "-1", "spent": "0"}, "from 0 to 100"),
-    ({"progress": "10", "spent": "-5"}, "cannot be negative"),
+    ({"progress": "10", "spent": "-5"}, "Enter the amount in whole tenge"),
     ({"progress": "x", "spent": "0"}, "from 0 to 100"),
     ({"progress": "10", "spent": "0", "status": "cancelled", "note": "no"}, "Explain why"),
     ({"progress": "90", "spent": "0", "status": "completed"}, "set the progress to 100"),

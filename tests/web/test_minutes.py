@@ -130,7 +130,8 @@ def test_published_minutes_are_not_edited_but_corrected(client, users, held_meet
     again = client.post(f"/meetings/{held['meeting'].id}/minutes",
                         data=minutes_form(held, users, summary="Rewritten history"), headers=EN, follow_redirects=True)
     assert "append a correction" in again.get_data(as_text=True)
-    client.post(f"/meetings/{held['meeting'].id}/corrections", data={"text": "Attendance was 44, not 42."})
+    client.post(f"/meetings/{held['meeting'].id}/corrections", data={"text": "Attendance was 44, not 42.",
+                                                                      "proposal_ids": [held["lighting"].id]})
     db.session.expire_all()
     meeting = db.session.get(Meeting, held["meeting"].id)
     assert meeting.summary == "Residents spoke." and meeting.corrections[0].text == "Attendance was 44, not 42."

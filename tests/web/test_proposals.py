@@ -87,7 +87,7 @@ def test_draft_is_private_to_its_author_until_submitted(client, users, open_proc
     ({"estimated_cost": 25_000_000}, "over this budget's limit per project, 20,000,000 ₸"),
     ({"title": ""}, "Please fill in this field"),
     ({"estimated_cost": "-5"}, "Number must be between 1 and"),
-    ({"estimated_cost": "lots"}, "Not a valid integer value"),
+    ({"estimated_cost": "lots"}, "Enter the amount in whole tenge"),
     ({"photos": [(io.BytesIO(b"<?php echo 1; ?>"), "shell.jpg")]}, "not a picture we can read"),
     ({"photos": [(io.BytesIO(b"GIF89a" + b"\0" * 100), "anim.gif")]}, "not a picture we can read"),
     ({"photos": [(io.BytesIO(image_bytes()), f"p{i}.png") for i in range(6)]}, "at most 5 photos"),
