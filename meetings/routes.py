@@ -44,7 +44,7 @@ def _form(meeting: Meeting | None) -> MeetingForm:
     form.invited_ids.choices = [(u.id, u.full_name) for u in services.people_with_role("akimat")]
     area = db.session.get(Area, row_id(form.area_id.data)) or (meeting.area if meeting else None) or \
         (by_id.get(form.area_id.choices[0][0]) if form.area_id.choices else None)
-    form.proposal_ids.choices = [(p.id, f"No. {p.id} — {p.title}") for p in
+    form.proposal_ids.choices = [(p.id, _("No. %(n)s", n=p.id) + " — " + p.title) for p in
                                  (services.discussable_proposals(area) if area else [])]
     if meeting is not None and request.method == "GET":
         start, end = local_time(meeting.starts_at), local_time(meeting.ends_at)

@@ -75,6 +75,46 @@ RULE_NAMES = {
 
 rule_name = lookup(RULE_NAMES)
 
+# One line each, for a resident reading the results.
+RULE_EXPLANATIONS = {
+    "greedy": _l("Projects are funded in order of their votes; one that no longer fits is skipped."),
+    "greedy-per-cost": _l("Projects are funded in order of their votes per tenge of cost."),
+    "max-utility": _l("The set of projects with the most votes in total that fits the budget."),
+    "mes": _l("Every voter gets an equal share of the budget; a project is funded when its supporters "
+              "can pay for it together."),
+    "phragmen": _l("The cost of each funded project is spread over its supporters, keeping the loads as even "
+                   "as possible."),
+}
+rule_explanation = lookup(RULE_EXPLANATIONS)
+
+# The rule comparison's rows are the library's variant labels ("mes completion=none").
+VARIANT_NAMES = {**RULE_NAMES, "mes completion=none": _l("Method of Equal Shares, leftover money not shared")}
+variant_name = lookup(VARIANT_NAMES)
+
+TIE_BREAK_NAMES = {
+    "id": _l("by proposal number"),
+    "cost": _l("the cheaper project first"),
+    "votes": _l("the project with more supporters first"),
+    "lottery": _l("by a lottery that anyone can repeat"),
+    "maxVotes": _l("the project with more supporters first"),
+    "minCost": _l("the cheaper project first"),
+    "maxCost": _l("the dearer project first"),
+}
+TIE_BREAK_EXPLANATIONS = {
+    "id": _l("When two projects have the same votes, the one with the smaller proposal number goes first."),
+    "cost": _l("When two projects have the same votes, the cheaper one goes first."),
+    "votes": _l("When two projects are level, the one with more supporters goes first."),
+    "lottery": _l("When two projects are level, a lottery with a published seed decides."),
+}
+
+
+def tie_break_name(code: str) -> str:
+    """'maxVotes,minCost' is a chain: each link named, in order."""
+    return ", ".join(str(TIE_BREAK_NAMES.get(part, part)) for part in (code or "").split(",") if part)
+
+
+tie_break_explanation = lookup(TIE_BREAK_EXPLANATIONS)
+
 
 DECISION_LABELS = {
     "endorsed": _l("endorsed"),

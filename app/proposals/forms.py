@@ -26,7 +26,7 @@ class ProposalForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[REQUIRED, TextLength(min=30, max=10_000)],
         description=_l("What should be built or improved, where, and who will benefit. "
-                       "You can use Markdown: **bold**, lists, links."),
+                       "Put two asterisks on each side of a word to make it bold; lists and links work too."),
     )
     category_id = SelectField(_l("Category"), coerce=int)
     address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)],
