@@ -135,6 +135,8 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.forms import CSRFOnlyForm
     from app.core.i18n import local_date, local_datetime, local_time, locale_code, money, percent, until
     from app.core.labels import (
+        audit_action_label,
+        audit_object_label,
         decision_label,
         implementation_status_label,
         proposal_status_label,
@@ -163,7 +165,8 @@ def _register_template_helpers(app: Flask) -> None:
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
         rule_name=rule_name, decision_label=decision_label, implementation_status_label=implementation_status_label,
         event_text=event_text, rule_explanation=rule_explanation, variant_name=variant_name,
-        until=until, tie_break_name=tie_break_name, tie_break_explanation=tie_break_explanation,
+        until=until, tie_break_name=tie_break_name, audit_action_label=audit_action_label,
+        audit_object_label=audit_object_label, tie_break_explanation=tie_break_explanation,
     )
 
     @app.context_processor

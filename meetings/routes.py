@@ -113,18 +113,27 @@ def _action(meeting_id, action, success, form=None):
                 flash(str(message), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
     try:
-        action(meeting, form)
+        done = action(meeting, form)
     except ServiceError as error:
         refuse(error)
     else:
-        flash(success, "success")
+        flash(success(done) if callable(success) else success, "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/register")
 @login_required
 def register(meeting_id):
-    return _action(meeting_id, lambda m, f: services.register(current_user, m), _("You are registered."))
+    return _action(meeting_id, lambda m, f: services.register(current_user, m), _registered)
+
+
+def _registered(registration) -> str:
+    """Someone third on a waitlist is not told they are registered."""
+    if registration.status != "waitlisted":
+        return _("You are registered.")
+    waitlist = [r for r in registration.meeting.registrations if r.status == "waitlisted"]
+    return _("All places are taken: you are on the waitlist, number %(n)s. We will tell you if a place frees up.",
+             n=waitlist.index(registration) + 1)
 
 
 @bp.post("/meetings/<int:meeting_id>/unregister")

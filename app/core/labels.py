@@ -137,3 +137,22 @@ IMPLEMENTATION_STATUS_LABELS = {
 
 
 implementation_status_label = lookup(IMPLEMENTATION_STATUS_LABELS)
+
+
+# The audit log's rows: what was done, and to what (the table a row lives in).
+AUDIT_ACTION_LABELS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
+                       "publish": _l("Published"), "annul": _l("Annulled")}
+AUDIT_OBJECT_LABELS = {
+    "users": _l("account"), "role_grants": _l("role"), "areas": _l("area"), "login_sessions": _l("login session"),
+    "implementations": _l("implementation"), "implementation_updates": _l("implementation report"),
+    "milestones": _l("milestone"), "ballot_configs": _l("ballot settings"), "count_keys": _l("count key"),
+    "ballot_openings": _l("opening of voting"), "results": _l("result"), "categories": _l("category"),
+    "proposals": _l("proposal"), "proposal_photos": _l("proposal photo"), "comments": _l("comment"),
+    "reports": _l("report to moderators"), "processes": _l("process"), "phases": _l("phase"),
+    "phase_changes": _l("phase change"), "mci_rates": _l("MCI rate"), "budgets": _l("budget"),
+    "meetings": _l("town hall"), "agenda_items": _l("agenda item"), "meeting_registrations": _l("registration"),
+    "action_items": _l("action item"), "minutes_corrections": _l("correction of minutes"),
+    "notification_preferences": _l("notification settings"),
+}
+audit_action_label = lookup(AUDIT_ACTION_LABELS)
+audit_object_label = lookup(AUDIT_OBJECT_LABELS)

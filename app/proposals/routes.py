@@ -66,7 +66,8 @@ def index():
     return render_template(
         "proposals/index.html", page=page, filters=filters, categories=filter_categories, budgets=budgets,
         areas=[a for a in areas if a.kind != "okrug"], area_names={a.id: a.name for a in areas},
-        category_names={c.id: c.name for c in categories})
+        category_names={c.id: c.name for c in categories},
+        may_propose=current_user.is_authenticated and bool(proposal_service.budgets_open_to(current_user)))
 
 
 def _form_choices(form: ProposalForm, budgets: list[Budget], process_id: int | None) -> None:
@@ -164,6 +165,8 @@ def detail(proposal_id):
         "proposals/detail.html", proposal=proposal, comments=top_level, events=events, event_text=event_text,
         balance=comment_service.stance_balance(proposal),
         supported=proposal_service.supports(user, proposal),
+        support_refusal=proposal_service.support_refusal(proposal, user),
+        supports_until=proposal_service.supports_until(proposal),
         may_edit=proposal_service.may_edit(user, proposal),
         may_review=may_review, may_place=may_place,
         review_refusal=own_case.refusal(user, proposal, reviewing) if may_review else None,

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow
 from app.core.errors import ServiceError
-from app.core.i18n import money
+from app.core.i18n import local_date, money, until
 from app.core.markdown import render_markdown
 from app.core.permissions import Action, can, roles_in
 from app.extensions import db
@@ -249,16 +249,41 @@ def withdraw(proposal: Proposal, author: User, reason: str) -> None:
 
 # --- supports ---------------------------------------------------------------------------
 
+def support_refusal(proposal: Proposal, user: User | None):
+    """Why ``user`` cannot support the proposal now (a sentence saying when and who can), or None.
+    The page shows it instead of a button; :func:`support` refuses with the same words."""
+    if proposal.status not in (S.SUBMITTED, S.FEASIBLE) or proposal.is_hidden:
+        return _l("This proposal is not open for support.")
+    phase = proposal.process.phase(PhaseKind.PROPOSALS)
+    if not proposal.process.is_in_phase(PhaseKind.PROPOSALS):
+        if phase is not None and phase.starts_at > utcnow():
+            return _l("Supports are collected from %(date)s, by residents of %(area)s.",
+                      date=local_date(phase.starts_at, "long"), area=proposal.area.name)
+        return _l("Supports were collected only during the proposals phase, which is over.")
+    if user is None or not user.is_authenticated:
+        return None  # the page offers to log in
+    if not can(user, Action.SUPPORT, proposal.area):
+        return _l("Only residents of %(area)s can support this proposal, %(until)s.", area=proposal.area.name,
+                  until=until(phase.last_moment) if phase else "")
+    if proposal.author_id == user.id:
+        return _l("You wrote this proposal; authors cannot support their own.")
+    return None
+
+
+def supports_until(proposal: Proposal) -> str | None:
+    """"until 30 December" while the proposal gathers supports, else None."""
+    phase = proposal.process.phase(PhaseKind.PROPOSALS)
+    if proposal.status in (S.SUBMITTED, S.FEASIBLE) and not proposal.is_hidden and phase is not None \
+            and proposal.process.is_in_phase(PhaseKind.PROPOSALS):
+        return until(phase.last_moment)
+    return None
+
+
 def support(proposal: Proposal, user: User) -> None:
     """Add the user's support once; refuse outside the proposals phase or the area."""
-    if proposal.status not in (S.SUBMITTED, S.FEASIBLE) or proposal.is_hidden:
-        raise ServiceError(_l("This proposal is not open for support."))
-    if not proposal.process.is_in_phase(PhaseKind.PROPOSALS):
-        raise ServiceError(_l("Supports are collected only during the proposals phase."))
-    if not can(user, Action.SUPPORT, proposal.area):
-        raise ServiceError(_l("Only residents of %(area)s can support this proposal.", area=proposal.area.name))
-    if proposal.author_id == user.id:
-        raise ServiceError(_l("You wrote this proposal; authors cannot support their own."))
+    refusal = support_refusal(proposal, user)
+    if refusal is not None:
+        raise ServiceError(refusal)
     db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
     try:
         db.session.flush()
