@@ -23,6 +23,7 @@ from app.models import (
     Support,
     User,
 )
+from app.proposals.pending import attach as attach_pending
 from app.proposals.timeline import record_event
 from app.uploads.services import delete_stored, store_photo
 
@@ -141,12 +142,14 @@ def _fill(proposal: Proposal, *, title, description, category: Category | None, 
     proposal.estimated_cost = cost
 
 
-def _add_photos(proposal: Proposal, uploads) -> list[str]:
-    """Store new photos; returns their stored names so a failed transaction can remove them."""
+def _add_photos(proposal: Proposal, uploads, pending=()) -> list[str]:
+    """Store new photos and attach those kept from a refused form (app.proposals.pending); returns
+    the newly stored names so a failed transaction can remove them (kept ones stay kept)."""
     uploads = [u for u in uploads if u and getattr(u, "filename", "")]
-    if len(proposal.photos) + len(uploads) > current_app.config["MAX_PHOTOS"]:
+    if len(proposal.photos) + len(pending) + len(uploads) > current_app.config["MAX_PHOTOS"]:
         raise ServiceError(_l("A proposal can have at most %(n)s photos.", n=current_app.config["MAX_PHOTOS"]),
                             field="photos")
+    attach_pending(proposal, list(pending))
     stored = []
     try:
         for upload in uploads:
@@ -162,7 +165,7 @@ def _add_photos(proposal: Proposal, uploads) -> list[str]:
 
 
 def create_proposal(author: User, budget: Budget, *, title, description, category, address, cost,
-                    photos=(), submit: bool) -> Proposal:
+                    photos=(), pending=(), submit: bool) -> Proposal:
     """A new proposal, saved as a private draft or submitted at once."""
     check_may_propose(author, budget)
     check_cost(budget, cost)
@@ -170,7 +173,7 @@ def create_proposal(author: User, budget: Budget, *, title, description, categor
                         status=S.DRAFT.value)
     _fill(proposal, title=title, description=description, category=category, address=address, cost=cost)
     db.session.add(proposal)
-    stored = _add_photos(proposal, photos)
+    stored = _add_photos(proposal, photos, pending)
     try:
         db.session.flush()
         if submit:
@@ -207,7 +210,7 @@ def may_edit(user: User, proposal: Proposal) -> bool:
 
 
 def edit_proposal(proposal: Proposal, author: User, *, title, description, category, address, cost,
-                  photos=(), remove_photo_ids=()) -> None:
+                  photos=(), pending=(), remove_photo_ids=()) -> None:
     if not may_edit(author, proposal):
         raise ServiceError(_l("This proposal can no longer be edited: its review has started."))
     check_cost(proposal.budget, cost)
@@ -223,8 +226,8 @@ def edit_proposal(proposal: Proposal, author: User, *, title, description, categ
     removed = [p for p in proposal.photos if p.id in set(remove_photo_ids)]
     for photo in removed:
         proposal.photos.remove(photo)
-    stored = _add_photos(proposal, photos)
-    if stored or removed:
+    stored = _add_photos(proposal, photos, pending)
+    if stored or removed or pending:
         changed.append("photos")
     proposal.updated_at = utcnow()
     try:
