@@ -178,7 +178,7 @@ def detail(proposal_id):
         may_moderate=user.is_authenticated and can(user, Action.MODERATE, proposal.area),
         may_edit_comment=lambda c: comment_service.may_edit_comment(user, c),
         comment_form=CommentForm(), reason_form=ReasonForm(), review_form=ReviewForm(), merge_form=MergeForm(),
-        button_form=CSRFOnlyForm(),
+        button_form=CSRFOnlyForm(), useful_ids=comment_service.marked_useful(user, proposal),
     )
 
 
