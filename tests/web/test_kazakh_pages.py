@@ -176,3 +176,16 @@ def test_the_api_speaks_the_language_asked_for(client, ctx):
         assert select_locale() == "en"
     with client.application.test_request_context("/proposals?lang=ru"):  # pages keep the visitor's choice
         assert select_locale() == "kk"
+
+
+def test_a_phone_gets_a_compact_header_folded_filters_and_results_as_cards(client, demo):
+    """The markup the phone layout rests on (the browser journey looks at it at 390 px)."""
+    html = client.get("/proposals").get_data(as_text=True)
+    menu = html[html.index('<details class="menu">'):]
+    assert menu.index("<summary>") < menu.index('href="/proposals"') < menu.index("</details>")
+    assert '<details class="filters-box"' in html and 'role="search"' in html
+    published = db.session.scalar(select(Result.budget_id).where(Result.published_at.is_not(None)))
+    results = client.get(f"/budgets/{published}/results").get_data(as_text=True)
+    assert results.count('data-label="') >= 5  # every cell names its column on a card
+    assert '<figure class="chart-figure" tabindex="0"' in results
+    assert client.get("/favicon.ico").status_code == 200
