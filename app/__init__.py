@@ -135,15 +135,21 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app.core.clock import utcnow
     from app.core.forms import CSRFOnlyForm
-    from app.core.i18n import local_date, local_datetime, locale_code, money
+    from app.core.i18n import local_date, local_datetime, local_time, locale_code, money, percent, until
     from app.core.labels import (
+        audit_action_label,
+        audit_object_label,
         decision_label,
         implementation_status_label,
         proposal_status_label,
         role_label,
+        rule_explanation,
         rule_name,
         stance_label,
         status_label,
+        tie_break_explanation,
+        tie_break_name,
+        variant_name,
     )
     from app.core.permissions import Action, can
     from app.models import PUBLIC_STATUSES
@@ -152,13 +158,17 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["time"] = local_time
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["percent"] = percent
     # Pure helpers are globals so that imported macros see them too.
     app.jinja_env.globals.update(
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
         rule_name=rule_name, decision_label=decision_label, implementation_status_label=implementation_status_label,
-        event_text=event_text,
+        event_text=event_text, rule_explanation=rule_explanation, variant_name=variant_name,
+        until=until, tie_break_name=tie_break_name, audit_action_label=audit_action_label,
+        audit_object_label=audit_object_label, tie_break_explanation=tie_break_explanation,
     )
 
     @app.context_processor

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.ballots.services import voting_opened
-from app.core.clock import utcnow
+from app.core.clock import local_date, utcnow
 from app.core.errors import ServiceError
 from app.core.markdown import render_markdown
 from app.core.permissions import has_stake
@@ -128,7 +128,7 @@ def publish_minutes(meeting: Meeting, author: User) -> None:
     undecided = [i for i in meeting.agenda if i.proposal_id and not i.decision and not nobody_may_decide(i)]
     if undecided:
         raise ServiceError(_l("Record a decision for every proposal on the agenda first."))
-    day = meeting.starts_at.date().isoformat()
+    day = local_date(meeting.starts_at).isoformat()  # Almaty's day; shown in the reader's style
     try:
         meeting.minutes_published_at = utcnow()
         recipients = {r.user_id for r in meeting.registrations if r.attended}

@@ -53,7 +53,7 @@ def _form(meeting: Meeting | None) -> MeetingForm:
     form.invited_ids.choices = [(u.id, u.full_name) for u in services.people_with_role("akimat")]
     area = db.session.get(Area, row_id(form.area_id.data)) or (meeting.area if meeting else None) or \
         (by_id.get(form.area_id.choices[0][0]) if form.area_id.choices else None)
-    form.proposal_ids.choices = [(p.id, f"No. {p.id} — {p.title}") for p in
+    form.proposal_ids.choices = [(p.id, _("No. %(n)s", n=p.id) + " — " + p.title) for p in
                                  (services.discussable_proposals(area) if area else [])]
     if meeting is not None and request.method == "GET":
         start, end = local_time(meeting.starts_at), local_time(meeting.ends_at)
@@ -136,18 +136,27 @@ def _action(meeting_id, action, success, form=None):
                 flash(str(message), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
     try:
-        action(meeting, form)
+        done = action(meeting, form)
     except ServiceError as error:
         refuse(error)
     else:
-        flash(success, "success")
+        flash(success(done) if callable(success) else success, "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/register")
 @login_required
 def register(meeting_id):
-    return _action(meeting_id, lambda m, f: services.register(current_user, m), _("You are registered."))
+    return _action(meeting_id, lambda m, f: services.register(current_user, m), _registered)
+
+
+def _registered(registration) -> str:
+    """Someone third on a waitlist is not told they are registered."""
+    if registration.status != "waitlisted":
+        return _("You are registered.")
+    waitlist = [r for r in registration.meeting.registrations if r.status == "waitlisted"]
+    return _("All places are taken: you are on the waitlist, number %(n)s. We will tell you if a place frees up.",
+             n=waitlist.index(registration) + 1)
 
 
 @bp.post("/meetings/<int:meeting_id>/unregister")

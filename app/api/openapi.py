@@ -30,6 +30,9 @@ def _ok(schema, description="OK", media="application/json"):
     return {"200": {"description": description, "content": {media: {"schema": schema}}}}
 
 
+# The texts of a response (explanations, timeline sentences) follow ?lang=, then Accept-Language.
+LANG = {"name": "lang", "in": "query", "required": False, "description": "Language of the texts (kk by default)",
+        "schema": {"type": "string", "enum": ["kk", "ru", "en"]}}
 NOT_FOUND = {"404": {"description": "No such object", "content": {"application/json": {"schema": _ref("Error")}}}}
 BAD = {"400": {"description": "A parameter is not valid", "content": {"application/json": {"schema": _ref("Error")}}}}
 
@@ -45,7 +48,8 @@ SPEC = {
     "info": {"title": "Qatysu open data", "version": "1",
              "description": "Read-only data of participatory budgets: areas, processes, proposals with their "
                             "public timelines, town halls and minutes, results with the anonymized ballots, "
-                            "and implementation. Times are ISO 8601 (UTC), money is integer tenge."},
+                            "and implementation. Times are ISO 8601 (UTC), money is integer tenge; texts are in the language "
+                            "asked for by ?lang= or Accept-Language (kk, ru or en; Kazakh by default)."},
     "servers": [{"url": "/api/v1"}],
     "paths": {
         "/areas": {"get": {"summary": "All areas", "operationId": "listAreas",
@@ -72,7 +76,7 @@ SPEC = {
                            _query("page", "Page number (20 per page)", {"type": "integer", "minimum": 1, "maximum": 10000})],
             "responses": {**_ok(_page_of("Proposal")), **BAD}}},
         "/proposals/{proposal_id}": {"get": {"summary": "One proposal with its timeline and implementation",
-                                             "operationId": "getProposal", "parameters": [_path_id("proposal_id", "Proposal id")],
+                                             "operationId": "getProposal", "parameters": [_path_id("proposal_id", "Proposal id"), LANG],
                                              "responses": {**_ok(_ref("ProposalDetail")), **NOT_FOUND}}},
         "/meetings": {"get": {"summary": "Town halls, newest first", "operationId": "listMeetings",
                               "parameters": [_query("area", "Area (and everything inside it)"),
@@ -94,11 +98,11 @@ SPEC = {
                              "responses": _ok({"type": "object", "properties": {"budgets": {"type": "array", "items": _ref("Budget")}}})}},
         "/budgets/{budget_id}/results": {"get": {
             "summary": "Published result: rule, options, selected project ids and the ballots file hash",
-            "operationId": "getResults", "parameters": [_path_id("budget_id", "Budget id")],
+            "operationId": "getResults", "parameters": [_path_id("budget_id", "Budget id"), LANG],
             "responses": {**_ok(_ref("Results")), **NOT_FOUND}}},
         "/budgets/{budget_id}/results.csv": {"get": {
             "summary": "Published result as CSV (project_id, title, votes, cost, funded, explanation)",
-            "operationId": "getResultsCsv", "parameters": [_path_id("budget_id", "Budget id")],
+            "operationId": "getResultsCsv", "parameters": [_path_id("budget_id", "Budget id"), LANG],
             "responses": {**_ok({"type": "string"}, media="text/csv"), **NOT_FOUND}}},
         "/budgets/{budget_id}/ballots.pb": {"get": {
             "summary": "The anonymized ballots in the pabulib format (voter ids are receipt codes)",

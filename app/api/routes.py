@@ -68,7 +68,8 @@ def results(budget_id):
         voting_version=result.voting_version, selected=result.selected, ballots_sha256=result.ballots_sha256,
         n_ballots=result.n_ballots, published_at=result.published_at.isoformat(),
         projects={pid: {"title": titles.get(int(pid)), "votes": data["votes"], "cost": data["cost"],
-                        "funded": data["funded"], "explanation": data["explanation"]}
+                        "funded": data["funded"], "explanation": explanation_text(data),
+                        "reason": data.get("reason")}
                   for pid, data in result.projects.items()},
     )
     response.last_modified = result.published_at

@@ -34,7 +34,8 @@ IIN_MESSAGES = {
     ),
 }
 
-LOCALE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+# Each language named in itself, marked as such (screen readers say it in its own language).
+LOCALE_CHOICES = [("kk", "Қазақша", {"lang": "kk"}), ("ru", "Русский", {"lang": "ru"}), ("en", "English", {"lang": "en"})]
 
 
 def strong_password(form, field):

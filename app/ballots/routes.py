@@ -93,14 +93,20 @@ def booth(budget_id):
             problems.append(_("Enter whole numbers, and give each rank only once."))
         problems += [violation_text(v) for v in services.violations(budget, ballot, proposals)]
         action = request.form.get("action", "check")
-        if not problems and action == "review":
+        if action == "back":  # from the confirmation, with every choice kept
+            problems = []
+        elif not problems and action == "review":
             step = "confirm"
         elif not problems:
             flash(_("Your ballot is valid. Review it and cast it when you are ready."), "success")
+    return _booth_page(budget, config, proposals, ballot, shown, problems, step, refusal, voted)
+
+
+def _booth_page(budget, config, proposals, ballot, shown, problems, step, refusal, voted, change_error=None):
     return render_template(
         "ballots/booth.html", budget=budget, config=config, proposals=proposals, shown=shown, problems=problems,
         totals=_totals(config, proposals, ballot), step=step, refusal=refusal, voted=voted, form=CSRFOnlyForm(),
-        type_label=BALLOT_TYPE_LABELS[config.ballot_type],
+        type_label=BALLOT_TYPE_LABELS[config.ballot_type], change_error=change_error,
     )
 
 
@@ -126,13 +132,21 @@ def cast(budget_id):
 
 def _change(budget_id):
     budget = _budget(budget_id)
-    ballot, _shown = _read_ballot(config_for(budget), ballot_proposals(budget))
+    config, proposals = config_for(budget), ballot_proposals(budget, with_photos=True)
+    ballot, read = _read_ballot(config, proposals)
     try:
         services.change(current_user, budget, request.form["receipt"], request.form["change_key"], ballot)
     except ServiceError as error:
-        refuse(error)
-    else:
-        flash(_("Your ballot is changed."), "success")
+        if not config.allow_change:
+            refuse(error)
+            return redirect(url_for("ballots.booth", budget_id=budget_id))
+        # A mistyped code loses nothing: the same confirmation again, the choices and the
+        # receipt as typed kept, the message beside the codes. Nothing was stored (the service
+        # rolled back).
+        shown = {"chosen": set(), "points": {}, "ranks": {}, **read}
+        return _booth_page(budget, config, proposals, ballot, shown, [], "confirm", None, True,
+                           change_error=error.messages[0]), 422
+    flash(_("Your ballot is changed."), "success")
     return redirect(url_for("ballots.booth", budget_id=budget_id))
 
 

@@ -8,9 +8,10 @@ import meetings
 from app.ballots.services import votes_of
 from app.extensions import db
 from app.implementation.services import TRACKED, followed_budgets
-from app.models import Budget, Comment, Proposal, ProposalEvent, Support, User
+from app.models import Budget, Comment, Proposal, ProposalEvent, Result, Support, User
 
 LATEST_EVENTS = 60
+LATEST_COMMENTS = 30
 
 
 def participation_of(user: User) -> dict:
@@ -29,7 +30,14 @@ def participation_of(user: User) -> dict:
     proposals = list(db.session.scalars(select(Proposal).where(Proposal.id.in_(ids))
                                         .order_by(Proposal.id.desc()))) if ids else []
     votes = votes_of(user)
-    vote_budgets = {b.id: b for b in db.session.scalars(select(Budget).where(Budget.id.in_([v.budget_id for v in votes])))}
-    return {"events": events, "proposals": proposals, "authored": authored, "supported": supported,
+    vote_budgets = {b.id: b for b in db.session.scalars(select(Budget).options(selectinload(Budget.process))
+                                                         .where(Budget.id.in_([v.budget_id for v in votes])))}
+    # A link to results only where there are results to see (before publishing it was a 404).
+    published = set(db.session.scalars(select(Result.budget_id).where(
+        Result.budget_id.in_(list(vote_budgets)), Result.published_at.is_not(None), Result.annulled_at.is_(None))))
+    comments = list(db.session.scalars(
+        select(Comment).where(Comment.author_id == user.id).options(selectinload(Comment.proposal))
+        .order_by(Comment.id.desc()).limit(LATEST_COMMENTS)))
+    return {"comments": comments, "published": published,"events": events, "proposals": proposals, "authored": authored, "supported": supported,
             "commented": commented, "followed": followed, "votes": votes, "vote_budgets": vote_budgets,
             "followed_budgets": budgets, "registrations": meetings.registrations_of(user)}

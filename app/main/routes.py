@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.auth.services import set_locale
 from app.core.security import safe_next_url
 from app.extensions import db
-from app.main.services import processes_for_home
+from app.main.services import processes_for_home, published_budgets
 
 bp = Blueprint("main", __name__)
 
@@ -15,7 +15,13 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     area, processes = processes_for_home(current_user)
-    return render_template("main/index.html", area=area, processes=processes)
+    return render_template("main/index.html", area=area, processes=processes, published=published_budgets(processes))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every site; the icon is a static file (a 404 filled the logs)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.post("/language")

@@ -17,6 +17,7 @@ from app.models.proposals import (
     Comment,
     CommentStance,
     CommentUseful,
+    PendingPhoto,
     Proposal,
     ProposalEvent,
     ProposalPhoto,
@@ -30,7 +31,7 @@ __all__ = [
     "Area", "AreaKind",
     "PHASE_ORDER", "Budget", "McIRate", "Phase", "PhaseChange", "PhaseKind", "Process", "mci_for_year",
     "DEFAULT_CATEGORIES", "PUBLIC_STATUSES", "Category", "Comment", "CommentStance", "CommentUseful",
-    "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
+    "PendingPhoto", "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
     "GRANTABLE_ROLES", "Role", "RoleGrant", "User",
 ]
 from app.models.ballots import (  # noqa: E402

@@ -168,6 +168,21 @@ class ProposalPhoto(db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="photos")
 
 
+class PendingPhoto(db.Model):
+    """A photo sent with a form that another field refused: decoded, re-encoded and kept for the
+    retry (the form carries its token), so the resident does not choose it again. Only its uploader
+    can attach it; unclaimed ones are removed after a day."""
+    __tablename__ = "pending_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # random; what the form carries
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Support(db.Model):
     __tablename__ = "supports"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)

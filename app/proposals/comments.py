@@ -157,3 +157,11 @@ def open_reports(moderator: User, limit: int = 100) -> list[Report]:
         .order_by(Report.id).limit(limit * 4)
     )
     return [r for r in reports if can(moderator, Action.MODERATE, r.proposal.area)][:limit]
+
+
+def marked_useful(user: User, proposal: Proposal) -> set[int]:
+    """The comments of the proposal this visitor found useful (the page shows it was clicked)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(select(CommentUseful.comment_id).join(Comment, Comment.id == CommentUseful.comment_id)
+                                  .where(CommentUseful.user_id == user.id, Comment.proposal_id == proposal.id)))

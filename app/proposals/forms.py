@@ -1,5 +1,7 @@
 """Forms for proposals, supports, comments, review and moderation."""
+from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -15,7 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from app.core.errors import refuse
 from app.core.forms import NUMBER_REQUIRED, REQUIRED, MoneyField, TextLength, row_ids
+from app.proposals import pending
 
 STANCE_CHOICES = [("for", _l("For")), ("against", _l("Against")), ("neutral", _l("Neutral"))]
 
@@ -26,7 +30,7 @@ class ProposalForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[REQUIRED, TextLength(min=30, max=10_000)],
         description=_l("What should be built or improved, where, and who will benefit. "
-                       "You can use Markdown: **bold**, lists, links."),
+                       "Put two asterisks on each side of a word to make it bold; lists and links work too."),
     )
     category_id = SelectField(_l("Category"), coerce=int)
     address = StringField(_l("Address or place"), validators=[REQUIRED, TextLength(max=300)],
@@ -69,3 +73,20 @@ class MergeForm(FlaskForm):
                         validators=[NUMBER_REQUIRED, NumberRange(min=1, max=2**31 - 1)])
     note = TextAreaField(_l("Note"), validators=[Optional(), TextLength(max=1000)])
     submit = SubmitField(_l("Merge"))
+
+
+def validate_keeping_photos(form):
+    """``(valid, kept photos)``: on a POST every photo sent (and those kept from the last try) is
+    kept until the form is accepted, so an error elsewhere does not lose it; a file that is no
+    photo is refused under its field (after validating, which would clear the field's errors)."""
+    if request.method != "POST" or not form.is_submitted():
+        return False, []
+    kept, refusal = pending.keep(current_user, request.files.getlist(form.photos.name), request.form.getlist("kept_photo"))
+    valid = form.validate_on_submit()
+    if refusal is not None:
+        refuse(refusal, form)
+    return valid and refusal is None, kept
+
+def still_kept(kept):
+    """Those not attached by a save that went through (an attached one is gone from the table)."""
+    return pending.claimable(current_user, [photo.token for photo in kept]) if kept else []

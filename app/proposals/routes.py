@@ -31,6 +31,7 @@ from app.models import (
     Report,
 )
 from app.proposals import comments as comment_service
+from app.proposals import forms as proposal_forms
 from app.proposals import listing, own_case
 from app.proposals import review as review_service
 from app.proposals import services as proposal_service
@@ -66,7 +67,8 @@ def index():
     return render_template(
         "proposals/index.html", page=page, filters=filters, categories=filter_categories, budgets=budgets,
         areas=[a for a in areas if a.kind != "okrug"], area_names={a.id: a.name for a in areas},
-        category_names={c.id: c.name for c in categories})
+        category_names={c.id: c.name for c in categories},
+        may_propose=current_user.is_authenticated and bool(proposal_service.budgets_open_to(current_user)))
 
 
 def _form_choices(form: ProposalForm, budgets: list[Budget], process_id: int | None) -> None:
@@ -91,13 +93,14 @@ def new():
         return redirect(url_for("proposals.index"))
     form = ProposalForm()
     _form_choices(form, budgets, None)
-    if form.validate_on_submit():
+    valid, kept = proposal_forms.validate_keeping_photos(form)
+    if valid:
         budget = db.session.get(Budget, form.budget_id.data)
         try:
             proposal = proposal_service.create_proposal(
                 current_user, budget, title=form.title.data, description=form.description.data,
                 category=_category(form), address=form.address.data, cost=form.estimated_cost.data,
-                photos=request.files.getlist(form.photos.name), submit=form.submit.data,
+                pending=kept, submit=form.submit.data,
             )
         except ServiceError as error:
             refuse(error, form)
@@ -105,8 +108,9 @@ def new():
             flash(_("Your proposal is submitted and public.") if form.submit.data
                   else _("Your draft is saved. Only you can see it."), "success")
             return _back(proposal)
-    return render_template("proposals/form.html", form=form, proposal=None,
+    return render_template("proposals/form.html", form=form, proposal=None, kept=proposal_forms.still_kept(kept),
                            limits={b.id: b.project_limit() for b in budgets})
+
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -123,12 +127,13 @@ def edit(proposal_id):
     form.remove_photos.choices = [(p.id, str(p.position + 1)) for p in proposal.photos]
     if request.method == "GET":
         form.category_id.data = proposal.category_id or 0
-    if form.validate_on_submit():
+    valid, kept = proposal_forms.validate_keeping_photos(form)
+    if valid:
         try:
             proposal_service.edit_proposal(
                 proposal, current_user, title=form.title.data, description=form.description.data,
                 category=_category(form), address=form.address.data, cost=form.estimated_cost.data,
-                photos=request.files.getlist(form.photos.name), remove_photo_ids=form.remove_photos.data or [],
+                pending=kept, remove_photo_ids=form.remove_photos.data or [],
             )
             if form.submit.data and proposal.status == ProposalStatus.DRAFT:
                 proposal_service.submit_draft(proposal, current_user)
@@ -137,7 +142,7 @@ def edit(proposal_id):
         else:
             flash(_("Your changes are saved."), "success")
             return _back(proposal)
-    return render_template("proposals/form.html", form=form, proposal=proposal,
+    return render_template("proposals/form.html", form=form, proposal=proposal, kept=proposal_forms.still_kept(kept),
                            limits={proposal.budget_id: proposal.budget.project_limit()})
 
 
@@ -164,6 +169,8 @@ def detail(proposal_id):
         "proposals/detail.html", proposal=proposal, comments=top_level, events=events, event_text=event_text,
         balance=comment_service.stance_balance(proposal),
         supported=proposal_service.supports(user, proposal),
+        support_refusal=proposal_service.support_refusal(proposal, user),
+        supports_until=proposal_service.supports_until(proposal),
         may_edit=proposal_service.may_edit(user, proposal),
         may_review=may_review, may_place=may_place,
         review_refusal=own_case.refusal(user, proposal, reviewing) if may_review else None,
@@ -171,7 +178,7 @@ def detail(proposal_id):
         may_moderate=user.is_authenticated and can(user, Action.MODERATE, proposal.area),
         may_edit_comment=lambda c: comment_service.may_edit_comment(user, c),
         comment_form=CommentForm(), reason_form=ReasonForm(), review_form=ReviewForm(), merge_form=MergeForm(),
-        button_form=CSRFOnlyForm(),
+        button_form=CSRFOnlyForm(), useful_ids=comment_service.marked_useful(user, proposal),
     )
 
 

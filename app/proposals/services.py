@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import today, utcnow
 from app.core.errors import ServiceError
-from app.core.i18n import money
+from app.core.i18n import local_date, money, until
 from app.core.markdown import render_markdown
 from app.core.permissions import Action, can, roles_in
 from app.extensions import db
@@ -23,6 +23,7 @@ from app.models import (
     Support,
     User,
 )
+from app.proposals.pending import attach as attach_pending
 from app.proposals.timeline import record_event
 from app.uploads.services import delete_stored, store_photo
 
@@ -141,12 +142,14 @@ def _fill(proposal: Proposal, *, title, description, category: Category | None, 
     proposal.estimated_cost = cost
 
 
-def _add_photos(proposal: Proposal, uploads) -> list[str]:
-    """Store new photos; returns their stored names so a failed transaction can remove them."""
+def _add_photos(proposal: Proposal, uploads, pending=()) -> list[str]:
+    """Store new photos and attach those kept from a refused form (app.proposals.pending); returns
+    the newly stored names so a failed transaction can remove them (kept ones stay kept)."""
     uploads = [u for u in uploads if u and getattr(u, "filename", "")]
-    if len(proposal.photos) + len(uploads) > current_app.config["MAX_PHOTOS"]:
+    if len(proposal.photos) + len(pending) + len(uploads) > current_app.config["MAX_PHOTOS"]:
         raise ServiceError(_l("A proposal can have at most %(n)s photos.", n=current_app.config["MAX_PHOTOS"]),
                             field="photos")
+    attach_pending(proposal, list(pending))
     stored = []
     try:
         for upload in uploads:
@@ -162,7 +165,7 @@ def _add_photos(proposal: Proposal, uploads) -> list[str]:
 
 
 def create_proposal(author: User, budget: Budget, *, title, description, category, address, cost,
-                    photos=(), submit: bool) -> Proposal:
+                    photos=(), pending=(), submit: bool) -> Proposal:
     """A new proposal, saved as a private draft or submitted at once."""
     check_may_propose(author, budget)
     check_cost(budget, cost)
@@ -170,7 +173,7 @@ def create_proposal(author: User, budget: Budget, *, title, description, categor
                         status=S.DRAFT.value)
     _fill(proposal, title=title, description=description, category=category, address=address, cost=cost)
     db.session.add(proposal)
-    stored = _add_photos(proposal, photos)
+    stored = _add_photos(proposal, photos, pending)
     try:
         db.session.flush()
         if submit:
@@ -207,7 +210,7 @@ def may_edit(user: User, proposal: Proposal) -> bool:
 
 
 def edit_proposal(proposal: Proposal, author: User, *, title, description, category, address, cost,
-                  photos=(), remove_photo_ids=()) -> None:
+                  photos=(), pending=(), remove_photo_ids=()) -> None:
     if not may_edit(author, proposal):
         raise ServiceError(_l("This proposal can no longer be edited: its review has started."))
     check_cost(proposal.budget, cost)
@@ -223,8 +226,8 @@ def edit_proposal(proposal: Proposal, author: User, *, title, description, categ
     removed = [p for p in proposal.photos if p.id in set(remove_photo_ids)]
     for photo in removed:
         proposal.photos.remove(photo)
-    stored = _add_photos(proposal, photos)
-    if stored or removed:
+    stored = _add_photos(proposal, photos, pending)
+    if stored or removed or pending:
         changed.append("photos")
     proposal.updated_at = utcnow()
     try:
@@ -249,16 +252,41 @@ def withdraw(proposal: Proposal, author: User, reason: str) -> None:
 
 # --- supports ---------------------------------------------------------------------------
 
+def support_refusal(proposal: Proposal, user: User | None):
+    """Why ``user`` cannot support the proposal now (a sentence saying when and who can), or None.
+    The page shows it instead of a button; :func:`support` refuses with the same words."""
+    if proposal.status not in (S.SUBMITTED, S.FEASIBLE) or proposal.is_hidden:
+        return _l("This proposal is not open for support.")
+    phase = proposal.process.phase(PhaseKind.PROPOSALS)
+    if not proposal.process.is_in_phase(PhaseKind.PROPOSALS):
+        if phase is not None and phase.starts_at > utcnow():
+            return _l("Supports are collected from %(date)s, by residents of %(area)s.",
+                      date=local_date(phase.starts_at, "long"), area=proposal.area.name)
+        return _l("Supports were collected only during the proposals phase, which is over.")
+    if user is None or not user.is_authenticated:
+        return None  # the page offers to log in
+    if not can(user, Action.SUPPORT, proposal.area):
+        return _l("Only residents of %(area)s can support this proposal, %(until)s.", area=proposal.area.name,
+                  until=until(phase.last_moment) if phase else "")
+    if proposal.author_id == user.id:
+        return _l("You wrote this proposal; authors cannot support their own.")
+    return None
+
+
+def supports_until(proposal: Proposal) -> str | None:
+    """"until 30 December" while the proposal gathers supports, else None."""
+    phase = proposal.process.phase(PhaseKind.PROPOSALS)
+    if proposal.status in (S.SUBMITTED, S.FEASIBLE) and not proposal.is_hidden and phase is not None \
+            and proposal.process.is_in_phase(PhaseKind.PROPOSALS):
+        return until(phase.last_moment)
+    return None
+
+
 def support(proposal: Proposal, user: User) -> None:
     """Add the user's support once; refuse outside the proposals phase or the area."""
-    if proposal.status not in (S.SUBMITTED, S.FEASIBLE) or proposal.is_hidden:
-        raise ServiceError(_l("This proposal is not open for support."))
-    if not proposal.process.is_in_phase(PhaseKind.PROPOSALS):
-        raise ServiceError(_l("Supports are collected only during the proposals phase."))
-    if not can(user, Action.SUPPORT, proposal.area):
-        raise ServiceError(_l("Only residents of %(area)s can support this proposal.", area=proposal.area.name))
-    if proposal.author_id == user.id:
-        raise ServiceError(_l("You wrote this proposal; authors cannot support their own."))
+    refusal = support_refusal(proposal, user)
+    if refusal is not None:
+        raise ServiceError(refusal)
     db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
     try:
         db.session.flush()

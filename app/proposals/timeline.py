@@ -1,10 +1,13 @@
 """The public timeline of a proposal: every change is an event that says who, when and why,
 and the author and supporters hear about it."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.i18n import money
+from app.core.i18n import local_date, money
 from app.core.labels import decision_label, implementation_status_label
+from app.core.reasons import reason_text
 from app.extensions import db
 from app.models import Budget, BudgetFollow, Proposal, ProposalEvent, Support, User
 from app.notifications.mail import page_url
@@ -44,10 +47,17 @@ def event_text(event: ProposalEvent) -> str:
     if sentence is None:
         return event.kind
     values = dict(event.data or {})
+    if "outcome" in values:  # funded or not: the count's reason code, said in the reader's language
+        return reason_text(values["outcome"]) or str(sentence)
     if "cost" in values:
         values["cost"] = money(values["cost"])
     if "status" in values and event.kind == "implementation":
         values["status"] = implementation_status_label(values["status"])
+    if isinstance(values.get("date"), str):  # a day kept as 2026-11-26, said the reader's way
+        try:
+            values["date"] = local_date(date.fromisoformat(values["date"]))
+        except ValueError:
+            pass
     if "decision" in values:  # a town-hall decision code, shown in the reader's language
         values["decision"] = decision_label(values["decision"])
     if "budget" in values:  # stored by id so the name shows in the reader's language

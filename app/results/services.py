@@ -200,8 +200,8 @@ def _decide_projects(budget: Budget, result: Result, actor: User | None) -> None
             continue
         funded = data["funded"]
         transition(proposal, ProposalStatus.FUNDED if funded else ProposalStatus.NOT_FUNDED, actor=actor,
-                   kind="funded" if funded else "not_funded", role="akimat", note=data["explanation"],
-                   votes=data["votes"])
+                   kind="funded" if funded else "not_funded", role="akimat", votes=data["votes"],
+                   **({"outcome": data["reason"]} if data.get("reason") else {}))
 
 
 MIN_ANNUL_REASON = 10

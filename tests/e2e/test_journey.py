@@ -44,6 +44,11 @@ def test_0_kazakh_is_the_default_language(new_page):
 def test_1_resident_registers_and_proposes_a_playground_with_a_photo(new_page, ids, tmp_path):
     page = new_page(PHONE)
     page.goto("/")
+    # A compact header on a phone: the links fold into a menu that opens without JavaScript.
+    assert page.locator(".site-header").bounding_box()["height"] < 120
+    assert not page.locator(".main-nav--wide").is_visible()
+    page.locator("details.menu summary").click()
+    assert page.locator("details.menu").get_by_role("link", name="Ұсыныстар", exact=True).is_visible()
     check_page(page, "01-home-phone")
     page.goto("/auth/register")
     check_page(page, "01-register")
@@ -87,6 +92,9 @@ def test_1_resident_registers_and_proposes_a_playground_with_a_photo(new_page, i
     assert page.locator("h1").inner_text() == TITLE
     assert page.locator(".photos img").count() == 1
     assert page.locator(".facts").get_by_text(money(ESTIMATE)).count() == 1
+    # Only what the author can do now: no support button, withdrawing folded away.
+    assert page.locator("form[action$='/support']").count() == 0
+    assert not page.locator("details.withdraw").get_attribute("open")
     check_page(page, "01-proposal-submitted")
     page.goto("/proposals?sort=newest")
     assert page.get_by_role("link", name=TITLE).count() == 1
@@ -97,6 +105,7 @@ def test_1_neighbour_supports_and_comments(new_page):
     page = new_page(PHONE)
     log_in(page, NEIGHBOUR)
     page.goto(f"/proposals/{journey['proposal']}")
+    assert "дейін" in page.locator("#support").inner_text()  # "Қолдау 30 желтоқсанға дейін жиналады."
     page.locator("#support form button[type=submit]").click()
     page.wait_for_load_state()
     assert "1" in page.locator("#support .big-number").inner_text()

@@ -46,6 +46,7 @@ NOT_USER_TEXT = {
     "proposals": {"description_html"},
     "comments": {"body_html"},
     "proposal_photos": {"stored_name"},
+    "pending_photos": {"token", "stored_name"},
     "implementation_updates": {"status", "photo_name"},
     "proposal_events": {"kind", "actor_role"},
     "phase_changes": {"phase_kind"},

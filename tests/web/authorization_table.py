@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     # --- public pages, open data and calendars -------------------------------------------------
     ("/", "GET"): R(EVERYONE),
     ("/healthz", "GET"): R(EVERYONE),
+    ("/favicon.ico", "GET"): R(EVERYONE),
     ("/static/<path:filename>", "GET"): R(EVERYONE, args={"filename": "static_file"}),
     ("/language", "POST"): R(EVERYONE, data={"locale": "ru"}, changes=LOGGED_IN),  # saved to the profile
     ("/proposals", "GET"): R(EVERYONE, query="?q=playground"),

@@ -114,7 +114,10 @@ def test_oversized_photo_is_refused_and_no_file_is_left(app, client, users, open
                            content_type="multipart/form-data")
     assert "at most 0 MB" in response.get_data(as_text=True) or "at most" in response.get_data(as_text=True)
     assert count(Proposal) == 0
-    assert set(os.listdir(app.config["UPLOAD_FOLDER"])) == before
+    # The refused file is not kept; the good one is, for the retry (issue #19), and only it.
+    from app.models import PendingPhoto
+    kept = {p.stored_name for p in db.session.scalars(select(PendingPhoto))}
+    assert len(kept) == 1 and set(os.listdir(app.config["UPLOAD_FOLDER"])) == before | kept
 
 
 def test_decompression_bomb_is_refused(client, users, open_process, log_in):

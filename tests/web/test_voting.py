@@ -367,3 +367,33 @@ def test_vote_day_snapshot_is_used_and_dropped_when_voting_closes_early(app, cli
         assert counts() == (1, 1)
     finally:
         forget()
+
+
+def test_a_wrong_change_code_and_going_back_keep_every_choice(client, users, ballot, log_in):
+    """Issue #19: going back from the confirmation, or mistyping the change code, used to start
+    the ballot again from nothing."""
+    budget, projects = ballot
+    configure(budget, allow_change=True)
+    start(budget)
+    log_in(users["resident"])
+    text = vote(client, budget, projects[:1]).get_data(as_text=True)
+    receipt = receipt_in(text)
+    chosen = [str(p.id) for p in projects[1:3]]
+    wrong = client.post(f"/budgets/{budget.id}/vote/cast", headers=EN,
+                        data={"chosen": chosen, "receipt": receipt.lower(), "change_key": "AAAA-AAAA-AAAA"})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "do not match" in page
+    assert all(f'name="chosen" value="{pid}"' in page for pid in chosen)  # the choices, still there
+    assert f'value="{receipt.lower()}"' in page  # the receipt as typed; the change code is never echoed
+    back = client.post(f"/budgets/{budget.id}/vote", headers=EN, data={"chosen": chosen, "action": "back"})
+    page = back.get_data(as_text=True)
+    assert back.status_code == 200 and 'id="booth"' in page
+    assert all(re.search(rf'value="{pid}"[^>]*checked', page) for pid in chosen)
+
+
+def test_codes_have_no_look_alike_characters():
+    from app.ballots.services import RECEIPT_ALPHABET, new_code, normalize_code
+
+    assert not set("01OIl") & set(RECEIPT_ALPHABET) and RECEIPT_ALPHABET == RECEIPT_ALPHABET.upper()
+    code = new_code()
+    assert normalize_code(code.replace("-", "").lower()) == code

@@ -2,6 +2,9 @@
 // works without JavaScript); this only saves the voter a round trip.
 (function () {
   "use strict";
+  // A refused ballot: the problems are read out and shown first (they were below the fold on a phone).
+  var problems = document.getElementById("ballot-problems");
+  if (problems) { problems.focus(); problems.scrollIntoView({block: "start"}); }
   var form = document.getElementById("booth");
   var out = document.getElementById("running-total");
   var words = document.getElementById("total-template");
@@ -38,7 +41,11 @@
       w.textContent = text;
       out.appendChild(w);
     });
-    out.classList.toggle("running-total--over", warnings.length > 0);
+    var over = warnings.length > 0;
+    if (over && !out.classList.contains("running-total--over")) {
+      out.scrollIntoView({block: "nearest"});  // the live region announces it; the eye finds it too
+    }
+    out.classList.toggle("running-total--over", over);
   }
   form.addEventListener("input", update);
   form.addEventListener("change", update);
