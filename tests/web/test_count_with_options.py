@@ -106,3 +106,49 @@ def test_a_tie_in_a_compared_rule_does_not_stop_the_configured_count(users, area
     cast_many(budget, projects, [(0,), (0,), (1,), (1,), (2,), (3,)], areas)
     result = count_votes(budget, users["akimat"])
     assert len(result.selected) == 3 and result.comparison["rules"]
+
+
+def test_results_page_and_protocol_show_the_comparison_step_and_each_projects_numbers(client, users, areas, ballot):
+    budget, projects = ballot
+    configure(budget, rule="mes", rule_options={"completion": "add1u", "comparison": "satisfaction"})
+    # Two voters get more of their projects funded by greedy (most votes first), one by equal shares.
+    cast_many(budget, projects, [(1, 3), (0, 1), (3,), (0, 1), (2,)], areas)
+    result = count_votes(budget, users["akimat"], publish=True)
+    step = result.comparison["step"]
+    assert (step["prefers_mes"], step["prefers_greedy"], step["used"]) == (1, 2, "greedy")
+    behind = result.projects[str(projects[0].id)]["money_behind"]   # not funded by equal shares
+    assert behind > 0
+    for path in (f"/budgets/{budget.id}/results", f"/budgets/{budget.id}/results/protocol"):
+        page = client.get(path, headers=EN).get_data(as_text=True)
+        assert "Comparison step" in page and "by voter satisfaction" in page
+        assert "Voters who prefer the outcome of equal shares: 1" in page
+        assert "Voters who prefer the greedy outcome: 2" in page
+        assert "The greedy outcome was chosen, because more voters prefer it." in page
+        assert "Effective vote count" in page and "Money behind the project" in page
+        assert f"{round(behind):,} ₸" in page                             # money through Babel
+        kazakh = client.get(path, headers={"Accept-Language": "kk"}).get_data(as_text=True)
+        assert "Салыстыру қадамы" in kazakh and "Voters who prefer" not in kazakh
+        assert f"{round(behind):,} ₸".replace(",", "\xa0") in kazakh
+        russian = client.get(path, headers={"Accept-Language": "ru"}).get_data(as_text=True)
+        assert "Шаг сравнения" in russian and "Effective vote count" not in russian
+
+
+def test_a_count_without_the_comparison_step_shows_no_such_section(client, users, areas, ballot):
+    budget, projects = ballot
+    configure(budget, rule="greedy")
+    cast_many(budget, projects, [(0,), (1,)], areas)
+    count_votes(budget, users["akimat"], publish=True)
+    page = client.get(f"/budgets/{budget.id}/results", headers=EN).get_data(as_text=True)
+    assert "Comparison step" not in page and "Effective vote count" not in page
+
+
+def test_the_published_command_line_recounts_with_the_same_options(client, users, areas, ballot):
+    budget, projects = ballot
+    configure(budget, rule="mes", tie_break="maxVotes,minCost,id",
+              rule_options={"completion": "add1u", "integral": True, "stop": "over-budget", "increment": 5,
+                            "comparison": "exclusionRatio"})
+    cast_many(budget, projects, [(1, 3), (0, 1), (3,)], areas)
+    count_votes(budget, users["akimat"], publish=True)
+    page = client.get(f"/budgets/{budget.id}/results", headers=EN).get_data(as_text=True)
+    assert ("--rule mes --completion add1u --stop over-budget --increment 5 --comparison exclusionRatio --integral "
+            "--tie-break maxVotes,minCost,id") in page
