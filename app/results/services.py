@@ -21,6 +21,7 @@ from app.ballots.adapter import (
     config_for,
     election,
     get_rule,
+    money_behind,
     variant_label,
     write_pabulib,
 )
@@ -109,10 +110,13 @@ def _tally(budget: Budget, actor: User | None) -> Result:
     votes = dict(zip(instance.ids, (profile.matrix != 0).sum(axis=0).A1.astype(int).tolist()))
     reasons = getattr(outcome, "reasons", {}) or {}
     report = outcome.details.get("report") or {}
+    # The money behind each project funded in a round, replayed: the library's report has it from
+    # its compiled pass only (0 after Add1).
+    behind = money_behind(instance, profile, outcome) if report else {}
     projects = {
         pid: {"votes": votes[pid], "score": _plain(outcome.scores.get(pid, 0)), "cost": _plain(instance.project(pid).cost),
               "funded": pid in outcome.selected_set, "explanation": outcome.explanations.get(pid, ""),
-              "reason": reasons.get(pid), **_report(report.get(pid))}
+              "reason": reasons.get(pid), **_report(report.get(pid), behind.get(pid))}
         for pid in instance.ids
     }
     comparison = _comparison_data(_compare(instance, profile, config.rule, options, outcome))
@@ -178,11 +182,12 @@ def _compare(instance, profile, rule_id: str, options: dict, outcome) -> dict:
         return compare(instance, profile, variants=variants, precomputed=reuse, **common)
 
 
-def _report(numbers: dict | None) -> dict:
+def _report(numbers: dict | None, behind: float | None) -> dict:
     """equalshares.net's per-project numbers of an MES count, as the results page shows them."""
     if not numbers:
         return {}
-    return {"effective_vote_count": numbers["effective_vote_count"], "money_behind": numbers["money_behind"]}
+    return {"effective_vote_count": numbers["effective_vote_count"],
+            "money_behind": round(behind if behind is not None else numbers["money_behind"], 6)}
 
 
 def _step(step: dict) -> dict:

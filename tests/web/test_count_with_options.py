@@ -118,6 +118,9 @@ def test_results_page_and_protocol_show_the_comparison_step_and_each_projects_nu
     assert (step["prefers_mes"], step["prefers_greedy"], step["used"]) == (1, 2, "greedy")
     behind = result.projects[str(projects[0].id)]["money_behind"]   # not funded by equal shares
     assert behind > 0
+    # Funded in a round of equal shares: its supporters held at least its cost then.
+    funded = [pid for pid in step["mes_selected"] if pid in result.projects]
+    assert funded and all(result.projects[pid]["money_behind"] >= result.projects[pid]["cost"] for pid in funded)
     for path in (f"/budgets/{budget.id}/results", f"/budgets/{budget.id}/results/protocol"):
         page = client.get(path, headers=EN).get_data(as_text=True)
         assert "Comparison step" in page and "by voter satisfaction" in page
