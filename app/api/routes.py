@@ -60,8 +60,11 @@ def results(budget_id):
         voting_version=result.voting_version, selected=result.selected, ballots_sha256=result.ballots_sha256,
         n_ballots=result.n_ballots, published_at=result.published_at.isoformat(),
         projects={pid: {"title": titles.get(int(pid)), "votes": data["votes"], "cost": data["cost"],
-                        "funded": data["funded"], "explanation": data["explanation"]}
+                        "funded": data["funded"], "explanation": data["explanation"],
+                        # equalshares.net's report numbers, for a count with the Method of Equal Shares
+                        **{key: data[key] for key in ("effective_vote_count", "money_behind") if key in data}}
                   for pid, data in result.projects.items()},
+        comparison_step=(result.comparison or {}).get("step"),
     )
 
 

@@ -121,6 +121,10 @@ def test_results_page_and_protocol_show_the_comparison_step_and_each_projects_nu
     # Funded in a round of equal shares: its supporters held at least its cost then.
     funded = [pid for pid in step["mes_selected"] if pid in result.projects]
     assert funded and all(result.projects[pid]["money_behind"] >= result.projects[pid]["cost"] for pid in funded)
+    data = client.get(f"/api/v1/budgets/{budget.id}/results").get_json()    # the open data says the same
+    assert data["comparison_step"]["used"] == "greedy" and data["comparison_step"]["prefers_greedy"] == 2
+    assert data["projects"][str(projects[0].id)]["money_behind"] == behind
+    assert "effective_vote_count" in data["projects"][str(projects[0].id)]
     for path in (f"/budgets/{budget.id}/results", f"/budgets/{budget.id}/results/protocol"):
         page = client.get(path, headers=EN).get_data(as_text=True)
         assert "Comparison step" in page and "by voter satisfaction" in page
