@@ -152,7 +152,8 @@ SPEC = {
                                    "selected": {"type": "array", "items": {"type": "string"}},
                                    "ballots_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                                    "n_ballots": {"type": "integer"}, "published_at": TIME,
-                                   "projects": {"type": "object", "additionalProperties": {"type": "object"}}}},
+                                   "projects": {"type": "object", "additionalProperties": {"type": "object"}},
+                                   "comparison_step": {"type": ["object", "null"]}}},
     }},
 }
 

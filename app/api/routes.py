@@ -69,8 +69,11 @@ def results(budget_id):
         n_ballots=result.n_ballots, published_at=result.published_at.isoformat(),
         projects={pid: {"title": titles.get(int(pid)), "votes": data["votes"], "cost": data["cost"],
                         "funded": data["funded"], "explanation": explanation_text(data),
-                        "reason": data.get("reason")}
+                        "reason": data.get("reason"),
+                        # equalshares.net's report numbers, for a count with the Method of Equal Shares
+                        **{key: data[key] for key in ("effective_vote_count", "money_behind") if key in data}}
                   for pid, data in result.projects.items()},
+        comparison_step=(result.comparison or {}).get("step"),
     )
     response.last_modified = result.published_at
     return response

@@ -14,13 +14,30 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.clock import local_date
 from app.extensions import db
 from app.models import Ballot, BallotConfig, Budget, PhaseKind, Proposal, ProposalStatus
-from voting import BallotRules, Instance, Profile, Project, allocate, compare, get_rule, write_pabulib
+from voting import (
+    TIE_BREAKS,
+    BallotRules,
+    Instance,
+    Profile,
+    Project,
+    RuleOptionError,
+    SolverError,
+    allocate,
+    compare,
+    get_rule,
+    write_pabulib,
+)
 from voting import __version__ as VOTING_VERSION
 from voting.analysis import DEFAULT_VARIANTS, variant_label
+from voting.report_money import money_behind
+from voting.rules.mes import COMPLETIONS, STOPS
+from voting.rules.mes_options import COMPARISONS
+from voting.tiebreak import UnresolvedTieError
 
 # What the count and the booth use of the library, through this one module.
-__all__ = ["BallotRules", "DEFAULT_VARIANTS", "Instance", "Profile", "VOTING_VERSION", "allocate",
-           "ballot_from_choices", "ballot_proposals", "ballots_file", "compare", "config_for", "election", "get_rule",
+__all__ = ["BallotRules", "COMPARISONS", "COMPLETIONS", "DEFAULT_VARIANTS", "Instance", "Profile", "RuleOptionError",
+           "STOPS", "SolverError", "TIE_BREAKS", "UnresolvedTieError", "VOTING_VERSION", "allocate",
+           "ballot_from_choices", "ballot_proposals", "ballots_file", "money_behind", "compare", "config_for", "election", "get_rule",
            "instance_for", "profile_for", "rules_for", "variant_label", "write_pabulib"]
 
 # Ballot types as stored -> pabulib vote types used by the counting library.

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.ballots import opening, services
 from app.ballots import paper as paper_service
 from app.ballots.adapter import ballot_proposals, config_for
+from app.ballots.count_options import CHAIN_FIELDS
 from app.ballots.forms import (
     BALLOT_TYPE_LABELS,
     RULE_LABELS,
@@ -17,6 +18,7 @@ from app.ballots.forms import (
     PaperBallotForm,
     PaperVoterForm,
     PrepareKeysForm,
+    settings_of,
     uploaded_key,
 )
 from app.ballots.messages import violation_text
@@ -264,7 +266,7 @@ def configure(budget_id):
     budget = _budget(budget_id)
     require(Action.MANAGE_PROCESSES, budget.area)
     config = config_for(budget)
-    form = BallotConfigForm(obj=config)
+    form = BallotConfigForm(data=settings_of(config))
     locked = services.is_locked(budget)
     if form.validate_on_submit():
         try:
@@ -272,12 +274,13 @@ def configure(budget_id):
                 budget, ballot_type=form.ballot_type.data, min_projects=form.min_projects.data,
                 max_projects=form.max_projects.data, max_points=form.max_points.data,
                 max_points_per_project=form.max_points_per_project.data, rule=form.rule.data,
-                rule_options={"seed": budget.id} if form.tie_break.data == "lottery" else {},
-                tie_break=form.tie_break.data, min_votes=form.min_votes.data, allow_change=form.allow_change.data,
-                min_age=form.min_age.data,
+                min_votes=form.min_votes.data, allow_change=form.allow_change.data, min_age=form.min_age.data,
+                count={"chain": [form[name].data for name in CHAIN_FIELDS], "completion": form.completion.data,
+                       "integral": form.integral.data, "stop": form.stop.data, "increment": form.increment.data,
+                       "comparison": form.comparison.data},
             )
         except ServiceError as error:
-            refuse(error)
+            refuse(error, form)
         else:
             flash(_("The ballot settings are saved."), "success")
             return redirect(url_for("ballots.configure", budget_id=budget.id))

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.ballots import roll
-from app.ballots.adapter import ballot_proposals, instance_for, rules_for
+from app.ballots import count_options, roll
+from app.ballots.adapter import ballot_proposals, config_for, instance_for, rules_for
 from app.ballots.messages import violation_text
 from app.ballots.sealing import seal
 from app.ballots.snapshot import BallotSnapshot, forget, snapshot
@@ -200,10 +200,16 @@ def change(user: User, budget: Budget, receipt: str, change_code: str, ballot) -
 
 # --- configuration ----------------------------------------------------------------------------------
 
-def save_config(budget: Budget, **values) -> BallotConfig:
-    """Save the ballot configuration; refused once voting has opened."""
+def save_config(budget: Budget, count: dict | None = None, **values) -> BallotConfig:
+    """Save the ballot configuration; refused once voting has opened. ``count`` holds the count
+    options as the settings page sets them (``chain``: the tie-breaks in order; the Method of
+    Equal Shares' options), checked by :func:`app.ballots.count_options.settings`."""
     if is_locked(budget):
         raise ServiceError(_l("The ballot is locked: voting has opened."))
+    if count is not None:
+        count = dict(count)
+        values["rule_options"], values["tie_break"] = count_options.settings(
+            values.get("rule", config_for(budget).rule), budget, count.pop("chain"), **count)
     forget(budget.id)
     config = budget.ballot_config
     if config is None:

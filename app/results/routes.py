@@ -37,7 +37,9 @@ def _rows(result: Result) -> list[dict]:
         title = proposal.shown_title if proposal else pid
         rows.append({"id": pid, "proposal": proposal, "title": title,
                      "votes": data["votes"], "cost": int(data["cost"]), "funded": data["funded"],
-                     "explanation": explanation_text(data)})
+                     "explanation": explanation_text(data),
+                     # equalshares.net's report numbers (a count with the Method of Equal Shares)
+                     "effective_votes": data.get("effective_vote_count"), "money_behind": data.get("money_behind")})
     order = {pid: i for i, pid in enumerate(result.selected)}
     return sorted(rows, key=lambda r: (not r["funded"], order.get(r["id"], 0), -r["votes"], int(r["id"])))
 

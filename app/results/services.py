@@ -14,14 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from app.ballots.adapter import (
     DEFAULT_VARIANTS,
     VOTING_VERSION,
+    SolverError,
+    UnresolvedTieError,
     allocate,
     compare,
     config_for,
     election,
     get_rule,
+    money_behind,
     variant_label,
     write_pabulib,
 )
+from app.ballots.count_options import ALWAYS_DECIDES
 from app.ballots.services import receipt_hash
 from app.core.audit import record as audit_record
 from app.core.clock import utcnow
@@ -103,28 +107,52 @@ def _tally(budget: Budget, actor: User | None) -> Result:
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     config = config_for(budget)
     options = rule_options(budget)
-    outcome = allocate(config.rule, instance, profile, **options)
+    outcome = _allocate(config.rule, instance, profile, options)
     votes = dict(zip(instance.ids, (profile.matrix != 0).sum(axis=0).A1.astype(int).tolist()))
     reasons = getattr(outcome, "reasons", {}) or {}
+    report = outcome.details.get("report") or {}
+    # The money behind each project funded in a round, replayed: the library's report has it from
+    # its compiled pass only (0 after Add1).
+    behind = money_behind(instance, profile, outcome) if report else {}
     projects = {
         pid: {"votes": votes[pid], "score": _plain(outcome.scores.get(pid, 0)), "cost": _plain(instance.project(pid).cost),
               "funded": pid in outcome.selected_set, "explanation": outcome.explanations.get(pid, ""),
-              "reason": reasons.get(pid)}
+              "reason": reasons.get(pid), **_report(report.get(pid), behind.get(pid))}
         for pid in instance.ids
     }
-    comparison = _compare(instance, profile, config.rule, options, outcome)
+    comparison = _comparison_data(_compare(instance, profile, config.rule, options, outcome))
+    if outcome.details.get("comparison"):
+        comparison["step"] = _step(outcome.details["comparison"])
     opening = db.session.get(BallotOpening, budget.id)
     result = Result(
         budget_id=budget.id, rule=config.rule, options={k: v for k, v in options.items() if k != "tie_breaking"},
         tie_break=config.tie_break, voting_version=VOTING_VERSION, ballots_sha256=sha, n_ballots=profile.n_voters,
         spoiled=opening.spoiled if opening else 0,
-        selected=list(outcome.selected), projects=projects, comparison=_comparison_data(comparison),
+        selected=list(outcome.selected), projects=projects, comparison=comparison,
         computed_by_id=actor.id if actor else None,
     )
     db.session.add(result)
     store_participation(budget)
     db.session.commit()
     return result
+
+
+def _allocate(rule_id: str, instance, profile, options: dict):
+    """The configured rule's outcome, or a refusal in words when the count cannot give one: a tie
+    the ballot's tie-break chain leaves (equalshares.net stops there too), or a solver stopped
+    before it proved the optimum. The caller rolls back: nothing is stored."""
+    try:
+        return allocate(rule_id, instance, profile, **options)
+    except UnresolvedTieError as tie:
+        names = {p.id: p.name for p in instance.projects}
+        projects = [str(_l("No. %(n)s «%(title)s»", n=pid, title=names.get(pid, pid))) for pid in tie.project_ids]
+        raise ServiceError(_l("The count stopped: projects %(projects)s are still tied after every tie-break of "
+                              "this ballot (%(chain)s). Nothing is stored. The ballot settings are fixed since "
+                              "voting opened: the counting commission decides how to proceed.",
+                              projects=", ".join(projects), chain=", ".join(str(tie.chain).split(",")))) from None
+    except SolverError:
+        raise ServiceError(_l("The count stopped: the solver did not prove the best set of projects within its "
+                              "time limit. Nothing is stored. Count again when the server is less busy.")) from None
 
 
 def _with_defaults(rule_id: str, options: dict) -> dict:
@@ -139,11 +167,36 @@ def _with_defaults(rule_id: str, options: dict) -> dict:
 def _compare(instance, profile, rule_id: str, options: dict, outcome) -> dict:
     """voting.compare's table, reusing the outcome already computed for the configured rule
     (on 100,000 ballots the MES run is most of the counting time)."""
-    common = {"tie_breaking": options["tie_breaking"], "min_votes": options["min_votes"]}
-    configured = _with_defaults(rule_id, options)
+    # A tie the ballot's chain leaves in a compared rule is decided by the proposal number: the
+    # comparison only informs. The configured outcome is the same under that chain (it met no
+    # such tie, or the count would have stopped), so it is reused.
+    chain = options["tie_breaking"]
+    if not any(c in ALWAYS_DECIDES for c in chain.split(",")):
+        chain += ",id"
+    common = {"tie_breaking": chain, "min_votes": options["min_votes"]}
+    configured = _with_defaults(rule_id, {**options, "tie_breaking": chain})
     reuse = {variant_label(variant, opts): outcome for variant, opts in DEFAULT_VARIANTS
              if variant == rule_id and _with_defaults(variant, {**common, **opts}) == configured}
-    return compare(instance, profile, precomputed=reuse, **common)
+    try:
+        return compare(instance, profile, precomputed=reuse, **common)
+    except SolverError:  # the exact optimum, beside the configured rule, is left out of the table
+        variants = [(variant, opts) for variant, opts in DEFAULT_VARIANTS if variant != "max-utility"]
+        return compare(instance, profile, variants=variants, precomputed=reuse, **common)
+
+
+def _report(numbers: dict | None, behind: float | None) -> dict:
+    """equalshares.net's per-project numbers of an MES count, as the results page shows them."""
+    if not numbers:
+        return {}
+    return {"effective_vote_count": numbers["effective_vote_count"],
+            "money_behind": round(behind if behind is not None else numbers["money_behind"], 6)}
+
+
+def _step(step: dict) -> dict:
+    """The comparison step as plain JSON: how many voters prefer each outcome, which was used."""
+    return {"method": step["method"], "prefers_mes": step["prefers_mes"], "prefers_greedy": step["prefers_greedy"],
+            "used": step["used"], "mes_selected": list(step["mes_selected"]),
+            "greedy_selected": list(step["greedy_selected"]), "greedy_cost": _plain(step["greedy_cost"])}
 
 
 def _comparison_data(comparison: dict) -> dict:

@@ -220,6 +220,8 @@ def test_5_results_show_the_playground_funded_with_its_explanation(new_page, ids
     assert "funded" in row.get_attribute("class").split()
     assert row.locator("td").nth(2).inner_text().strip() == "4"  # five ballots, one without it
     assert row.locator(".meta").inner_text().strip()  # why it was funded, in words
+    # Counted with equal shares: equalshares.net's numbers for the project, in Kazakh.
+    assert "Тиімді дауыс саны: 4;" in row.locator(".report-numbers").inner_text()
     # The chart is an image with a name, and the same data is in the table (its text alternative).
     chart = page.locator("figure.chart-figure svg")
     name = chart.locator("title").text_content().strip()
