@@ -104,6 +104,7 @@ PAGE_OPTIONS = (
     selectinload(Meeting.agenda).joinedload(AgendaItem.proposal),
     selectinload(Meeting.action_items).joinedload(ActionItem.owner),
     selectinload(Meeting.corrections).joinedload(MinutesCorrection.author),
+    selectinload(Meeting.corrections).selectinload(MinutesCorrection.proposals),
 )
 
 
