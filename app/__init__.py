@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.ballots.routes import bp as ballots_bp
+    from app.council.routes import bp as council_bp
     from app.implementation.routes import bp as implementation_bp
     from app.main.routes import bp as main_bp
     from app.notifications.routes import bp as notifications_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(implementation_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(council_bp)
     import meetings  # a component: it plugs itself in (pages, notifications, template helpers)
 
     meetings.init_app(app)
@@ -144,6 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
         status_label,
     )
     from app.core.permissions import Action, can
+    from app.council.public import summary as council_summary
     from app.models import PUBLIC_STATUSES
     from app.proposals.timeline import event_text
 
@@ -156,7 +159,7 @@ def _register_template_helpers(app: Flask) -> None:
         phase_status_label=status_label, proposal_status_label=proposal_status_label,
         stance_label=stance_label, role_label=role_label, public_statuses=PUBLIC_STATUSES, now_utc=utcnow,
         rule_name=rule_name, decision_label=decision_label, implementation_status_label=implementation_status_label,
-        event_text=event_text,
+        event_text=event_text, council_summary=council_summary,
     )
 
     @app.context_processor

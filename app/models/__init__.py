@@ -64,3 +64,13 @@ from app.models import guards  # noqa: E402,F401  (the database's own refusals, 
 from app.models.sessions import LoginSession  # noqa: E402
 
 __all__ += ["LoginSession"]
+from app.models.council import (  # noqa: E402
+    Assignment,
+    Council,
+    CouncilDecision,
+    CouncilMember,
+    Criterion,
+    Score,
+)
+
+__all__ += ["Assignment", "Council", "CouncilDecision", "CouncilMember", "Criterion", "Score"]

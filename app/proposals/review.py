@@ -10,13 +10,22 @@ from app.core.clock import utcnow
 from app.core.errors import ServiceError
 from app.core.permissions import Action, can
 from app.extensions import db
-from app.models import PhaseKind, Proposal, Support, User
+from app.models import Assignment, CouncilDecision, PhaseKind, Proposal, Support, User
 from app.proposals import own_case
 from app.proposals.services import S, acting_role, check_cost, hold, transition
 from app.proposals.timeline import record_event
 
 REVIEW_ROLES = ("akimat", "expert")
 ACTIVE = (S.SUBMITTED, S.FEASIBLE, S.ON_BALLOT)  # what a duplicate may be merged into
+
+
+def _council_pending(proposal: Proposal) -> bool:
+    """Assigned to the expert council, whose decision is not final yet: the akimat reviews after it."""
+    assigned = db.session.scalar(select(Assignment.id).where(Assignment.proposal_id == proposal.id).limit(1))
+    if assigned is None:
+        return False
+    decision = db.session.get(CouncilDecision, proposal.id)
+    return decision is None or not decision.is_final
 
 
 def _check_reviewer(user: User, proposal: Proposal, what: str = own_case.REVIEW) -> str:
@@ -26,6 +35,8 @@ def _check_reviewer(user: User, proposal: Proposal, what: str = own_case.REVIEW)
     if not (process.is_in_phase(PhaseKind.PROPOSALS) or process.is_in_phase(PhaseKind.REVIEW)):
         raise ServiceError(_l("Proposals are reviewed during the proposals and review phases."))
     own_case.check(user, proposal, what)
+    if what == own_case.REVIEW and _council_pending(proposal):
+        raise ServiceError(_l("The expert council has not made its final decision on this proposal yet."))
     return acting_role(user, proposal, REVIEW_ROLES)
 
 

@@ -1,9 +1,11 @@
 """The public timeline of a proposal: every change is an event that says who, when and why,
 and the author and supporters hear about it."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.i18n import money
+from app.core.i18n import local_date, money
 from app.core.labels import decision_label, implementation_status_label
 from app.extensions import db
 from app.models import Budget, BudgetFollow, Proposal, ProposalEvent, Support, User
@@ -33,6 +35,10 @@ EVENT_SENTENCES = {
     "not_funded": _l("Not funded"),
     "result_annulled": _l("The published result of its budget was annulled; a recount will follow"),
     "implementation": _l("Implementation: %(status)s, %(progress)s%% done"),
+    "council_remarks": _l("The expert council sent its decision and remarks; the author may revise the "
+                          "proposal until %(until)s"),
+    "council_approved": _l("The expert council's decision is final: recommended for review by the akimat"),
+    "council_rejected": _l("The expert council's decision is final: not recommended"),
 }
 
 
@@ -48,6 +54,8 @@ def event_text(event: ProposalEvent) -> str:
         values["status"] = implementation_status_label(values["status"])
     if "decision" in values:  # a town-hall decision code, shown in the reader's language
         values["decision"] = decision_label(values["decision"])
+    if "until" in values:  # the last day of a revision window, an Almaty date
+        values["until"] = local_date(date.fromisoformat(values["until"]))
     if "budget" in values:  # stored by id so the name shows in the reader's language
         budget = db.session.get(Budget, values["budget"])
         values["budget"] = budget.name if budget else values["budget"]
