@@ -111,3 +111,13 @@ class CategoryForm(FlaskForm):
     name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, TextLength(max=200)])
     name_en = StringField(_l("Name in English"), validators=[REQUIRED, TextLength(max=200)])
     submit = SubmitField(_l("Add the category"))
+
+
+class BulkForm(FlaskForm):
+    """One action and one reason for the proposals ticked in the list (``ids``, read by hand)."""
+    action = RadioField(_l("What to do with the chosen proposals"), choices=[
+        ("feasible", _l("Reviewed: feasible, at their current cost estimate")),
+        ("ballot", _l("Place on the ballot")),
+        ("reject", _l("Reviewed: not feasible"))], validators=[REQUIRED])
+    reason = TextAreaField(_l("Reason, written on each proposal's timeline"),
+                           validators=[Optional(), TextLength(max=2000)])

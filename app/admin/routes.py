@@ -5,11 +5,13 @@ made "nationwide or in this area" is checked by require_scope."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.admin import services
 from app.admin.forms import (
     AreaForm,
     BudgetForm,
+    BulkForm,
     CategoryForm,
     GrantForm,
     McIForm,
@@ -20,7 +22,7 @@ from app.core import audit
 from app.core.areas import all_areas, area_label
 from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm as ConfirmForm
-from app.core.forms import page_arg, row_id
+from app.core.forms import page_arg, row_id, whole_number
 from app.core.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.core.permissions import (
     Action,
@@ -32,7 +34,8 @@ from app.core.permissions import (
     requires,
 )
 from app.extensions import db
-from app.models import PHASE_ORDER, Area, Budget, Category, PhaseKind, Process, RoleGrant
+from app.models import PHASE_ORDER, Area, Budget, Category, PhaseKind, Process, Proposal, RoleGrant
+from app.proposals import bulk as bulk_service
 
 bp = Blueprint("admin", __name__)
 
@@ -292,3 +295,35 @@ def audit_log():
     page = audit.entries(actor=row_id(actor) if actor else None, object_type=object_type, page=page_arg())
     return render_template("admin/audit.html", page=page, types=audit.object_types(), object_type=object_type,
                            actor=actor)
+
+
+# --- many proposals at once ------------------------------------------------------------------------
+
+BULK_STATUSES = ("submitted", "feasible", "not_feasible")
+
+
+@bp.route("/processes/<int:process_id>/proposals", methods=["GET", "POST"])
+@requires(Action.PLACE_ON_BALLOT)
+def bulk(process_id):
+    """The process's proposals filtered by status and budget, ticked and acted on with one reason."""
+    process = db.get_or_404(Process, process_id)
+    require(Action.PLACE_ON_BALLOT, process.area)
+    status = request.args.get("status", "submitted")
+    status = status if status in BULK_STATUSES else "submitted"
+    budget_id = request.args.get("budget", 0, type=int)
+    form = BulkForm()
+    if form.validate_on_submit():
+        ids = [n for n in (whole_number(v, max_digits=10) for v in request.form.getlist("ids")) if n]
+        try:
+            done = bulk_service.apply(process, current_user, ids, form.action.data, form.reason.data or "")
+        except ServiceError as error:
+            refuse(error)
+        else:
+            flash(_("Done for %(n)s proposals; each has its own timeline event.", n=done), "success")
+        return redirect(url_for("admin.bulk", process_id=process.id, status=status, budget=budget_id or None))
+    query = select(Proposal).where(Proposal.process_id == process.id, Proposal.status == status)
+    if budget_id:
+        query = query.where(Proposal.budget_id == budget_id)
+    proposals = list(db.session.scalars(query.order_by(Proposal.id).limit(bulk_service.MAX_AT_ONCE)))
+    return render_template("admin/bulk.html", process=process, form=form, proposals=proposals, status=status,
+                           budget_id=budget_id, statuses=BULK_STATUSES)

@@ -40,7 +40,8 @@ def _check_reviewer(user: User, proposal: Proposal, what: str = own_case.REVIEW)
     return acting_role(user, proposal, REVIEW_ROLES)
 
 
-def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: int | None, reason: str) -> None:
+def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: int | None, reason: str,
+           commit: bool = True) -> None:
     role = _check_reviewer(reviewer, proposal)
     threshold = proposal.process.support_threshold
     if proposal.support_count < threshold:
@@ -57,7 +58,8 @@ def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: in
                                 field="reason")
         transition(proposal, S.NOT_FEASIBLE, actor=reviewer, kind="reviewed_not_feasible", role=role,
                    reason=reason.strip())
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def merge(duplicate: Proposal, into: Proposal | None, reviewer: User, note: str = "") -> int:
@@ -92,7 +94,7 @@ def merge(duplicate: Proposal, into: Proposal | None, reviewer: User, note: str 
     return len(moving)
 
 
-def place_on_ballot(proposal: Proposal, official: User) -> None:
+def place_on_ballot(proposal: Proposal, official: User, note: str = "", commit: bool = True) -> None:
     if not can(official, Action.PLACE_ON_BALLOT, proposal.area):
         raise ServiceError(_l("Only akimat officials of this area place proposals on the ballot."))
 
@@ -101,5 +103,6 @@ def place_on_ballot(proposal: Proposal, official: User) -> None:
         raise ServiceError(_l("The ballot is fixed once voting has started."))
     own_case.check(official, proposal, own_case.BALLOT)
     transition(proposal, S.ON_BALLOT, actor=official, kind="placed_on_ballot", role="akimat",
-               budget=proposal.budget_id)
-    db.session.commit()
+               note=note.strip() or None, budget=proposal.budget_id)
+    if commit:
+        db.session.commit()

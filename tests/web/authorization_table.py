@@ -377,6 +377,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/admin/roles/<int:grant_id>/revoke", "POST"): R(ADM, args={"grant_id": "expert_grant"}, changes="all"),
     ("/admin/mci", "GET"): R(ADM),
     ("/admin/mci", "POST"): R(ADM, data={"year": "2031", "tenge": "5000"}, changes="all"),
+    # Many proposals at once: the akimat of the area (who reviews and places on the ballot); the
+    # stakeholder official acts on a proposal they have no stake in ("supported").
+    ("/admin/processes/<int:process_id>/proposals", "GET"): R(AKI, AKI_STAKE, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/proposals", "POST"): R(
+        AKI, AKI_STAKE, args={"process_id": "process_prop"},
+        data={"ids": _w("supported"), "action": "feasible", "reason": "Fits the plan"}, changes="all"),
 
     # --- the expert council ----------------------------------------------------------------------------
     # The akimat of the process's area (and administrators) set it up and assign; the stakeholder
