@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     FormField,
@@ -69,6 +70,7 @@ class PhaseChangeForm(FlaskForm):
         _l("Reason (shown in the process history)"),
         validators=[REQUIRED, TextLength(min=5, max=1000)],
     )
+    confirm = BooleanField(_l("I have read what is not ready and open it anyway"))
     submit = SubmitField(_l("Confirm"))
 
 

@@ -18,6 +18,7 @@ from app.admin.forms import (
     PhaseChangeForm,
     ProcessForm,
 )
+from app.ballots import readiness
 from app.core import audit
 from app.core.areas import all_areas, area_label
 from app.core.errors import ServiceError, refuse
@@ -36,6 +37,7 @@ from app.core.permissions import (
 from app.extensions import db
 from app.models import PHASE_ORDER, Area, Budget, Category, PhaseKind, Process, Proposal, RoleGrant
 from app.proposals import bulk as bulk_service
+from app.proposals.timeline import town_hall_rejections
 
 bp = Blueprint("admin", __name__)
 
@@ -141,6 +143,8 @@ def process_detail(process_id):
         "admin/process_detail.html", process=process, phase_labels=PHASE_LABELS,
         change_form=PhaseChangeForm(), now_phase=process.current_phase(),
         voting_is_open=services.voting_opened(process),
+        openable={k.value: services.can_open_now(process, k) for k in PhaseKind},
+        not_ready={k.value: readiness.problems(process, k) for k in (PhaseKind.REVIEW, PhaseKind.VOTING)},
     )
 
 
@@ -156,7 +160,8 @@ def change_phase(process_id, kind, action):
         flash(_("Give a reason of at least 5 characters for changing a phase early."), "error")
     else:
         try:
-            services.change_phase_early(process, PhaseKind(kind), action, form.reason.data, current_user)
+            services.change_phase_early(process, PhaseKind(kind), action, form.reason.data, current_user,
+                                        confirmed=form.confirm.data)
         except ServiceError as error:
             refuse(error)
         else:
@@ -326,4 +331,5 @@ def bulk(process_id):
         query = query.where(Proposal.budget_id == budget_id)
     proposals = list(db.session.scalars(query.order_by(Proposal.id).limit(bulk_service.MAX_AT_ONCE)))
     return render_template("admin/bulk.html", process=process, form=form, proposals=proposals, status=status,
-                           budget_id=budget_id, statuses=BULK_STATUSES)
+                           budget_id=budget_id, statuses=BULK_STATUSES,
+                           rejections=town_hall_rejections(p.id for p in proposals))

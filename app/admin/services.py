@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.ballots import readiness
 from app.ballots.snapshot import forget
 from app.core.areas import save_area
 from app.core.clock import almaty_moment, local_date, utcnow
@@ -130,10 +131,22 @@ def phase_days(process: Process) -> dict[str, dict[str, date]]:
     }
 
 
+def can_open_now(process: Process, kind: PhaseKind, now: datetime | None = None) -> bool:
+    """May ``kind`` be opened early now: not started yet, and every phase before it has started
+    (voting also needs its count keys; it opens on its own page)."""
+    now = now or utcnow()
+    phase = process.phase(kind)
+    if phase is None or phase.starts_at <= now or (kind == PhaseKind.VOTING and voting_opened(process)):
+        return False
+    earlier = [process.phase(k) for k in PHASE_ORDER[:PHASE_ORDER.index(kind)]]
+    return all(p is None or p.starts_at <= now for p in earlier)
+
+
 def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: str, actor: User,
-                       now: datetime | None = None) -> PhaseChange:
+                       now: datetime | None = None, confirmed: bool = False) -> PhaseChange:
     """Open a phase before its date (closing the running one) or close the running phase now.
-    The replaced dates and the reason are kept in a :class:`PhaseChange`."""
+    The replaced dates and the reason are kept in a :class:`PhaseChange`. Opening the review while
+    something is not ready needs ``confirmed`` (see app.ballots.readiness)."""
     now = now or utcnow()
     phase = process.phase(kind)
     if phase is None:
@@ -157,6 +170,7 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
             before = process.phase(earlier)
             if before is not None and before.starts_at > now:
                 raise ServiceError(_l("Open the phases before this one first."))
+        readiness.check_confirmed(process, kind, confirmed)
         if current is not None:
             current.ends_at = now
         phase.starts_at = now

@@ -65,6 +65,17 @@ def event_text(event: ProposalEvent) -> str:
         return str(sentence).split("%(")[0].rstrip(": ")
 
 
+def town_hall_rejections(proposal_ids) -> dict[int, ProposalEvent]:
+    """proposal id -> the town-hall discussion that rejected it, when its latest one did: shown
+    wherever the proposal is placed on the ballot, so whoever places it knows."""
+    latest: dict[int, ProposalEvent] = {}
+    for event in db.session.scalars(select(ProposalEvent).where(
+            ProposalEvent.proposal_id.in_(list(proposal_ids)), ProposalEvent.kind == "discussed")
+            .order_by(ProposalEvent.id)):
+        latest[event.proposal_id] = event
+    return {pid: e for pid, e in latest.items() if (e.data or {}).get("decision") == "rejected"}
+
+
 FOLLOWED_STATUSES = ("funded", "in_implementation", "completed")
 
 
