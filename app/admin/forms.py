@@ -123,3 +123,17 @@ class BulkForm(FlaskForm):
         ("reject", _l("Reviewed: not feasible"))], validators=[REQUIRED])
     reason = TextAreaField(_l("Reason, written on each proposal's timeline"),
                            validators=[Optional(), TextLength(max=2000)])
+
+
+class CopyProcessForm(FlaskForm):
+    """The new year, titles and dates of a process copied from last year's."""
+    year = IntegerField(_l("Year"), validators=[NUMBER_REQUIRED, NumberRange(min=2000, max=2100)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[REQUIRED, TextLength(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[REQUIRED, TextLength(max=200)])
+    proposals = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.PROPOSALS])
+    review = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.REVIEW])
+    voting = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.VOTING])
+    results = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.RESULTS])
+    implementation = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.IMPLEMENTATION])
+    submit = SubmitField(_l("Copy the process"))

@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.admin import services
+from app.admin import copying, services
 from app.admin.forms import (
     AreaForm,
     BudgetForm,
     BulkForm,
     CategoryForm,
+    CopyProcessForm,
     GrantForm,
     McIForm,
     PhaseChangeForm,
@@ -333,3 +334,37 @@ def bulk(process_id):
     return render_template("admin/bulk.html", process=process, form=form, proposals=proposals, status=status,
                            budget_id=budget_id, statuses=BULK_STATUSES,
                            rejections=town_hall_rejections(p.id for p in proposals))
+
+
+@bp.route("/processes/<int:process_id>/copy", methods=["GET", "POST"])
+@requires(Action.MANAGE_PROCESSES)
+def copy_process(process_id):
+    """Next year's process from this one: the same set-up, new year, titles and dates."""
+    source = db.get_or_404(Process, process_id)
+    require(Action.MANAGE_PROCESSES, source.area)
+    next_year = {kind: {edge: _a_year_later(day) for edge, day in edges.items()}
+                 for kind, edges in services.phase_days(source).items()}
+    form = CopyProcessForm(data={"year": source.year + 1, **{f"title_{lang}": getattr(source, f"title_{lang}")
+                                                             .replace(str(source.year), str(source.year + 1))
+                                                             for lang in ("kk", "ru", "en")}, **next_year})
+    if form.validate_on_submit():
+        try:
+            process = copying.copy_process(
+                source, year=form.year.data,
+                titles={name: getattr(form, name).data for name in ("title_kk", "title_ru", "title_en")},
+                days={kind: (getattr(form, kind.value).starts_on.data, getattr(form, kind.value).ends_on.data)
+                      for kind in PHASE_ORDER})
+        except ServiceError as error:
+            refuse(error, form)
+        else:
+            flash(_("The process is copied with its budgets, categories, ballot settings and expert council; "
+                    "check its dates and amounts."), "success")
+            return redirect(url_for("admin.process_detail", process_id=process.id))
+    return render_template("admin/process_copy.html", form=form, source=source)
+
+
+def _a_year_later(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)

@@ -377,6 +377,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/admin/roles/<int:grant_id>/revoke", "POST"): R(ADM, args={"grant_id": "expert_grant"}, changes="all"),
     ("/admin/mci", "GET"): R(ADM),
     ("/admin/mci", "POST"): R(ADM, data={"year": "2031", "tenge": "5000"}, changes="all"),
+    ("/admin/processes/<int:process_id>/copy", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/copy", "POST"): R(
+        AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
+        data={k: v for k, v in PROCESS_FORM.items() if k not in ("area_id", "support_threshold", "voting_scope")},
+        changes="all"),
     # Many proposals at once: the akimat of the area (who reviews and places on the ballot); the
     # stakeholder official acts on a proposal they have no stake in ("supported").
     ("/admin/processes/<int:process_id>/proposals", "GET"): R(AKI, AKI_STAKE, args={"process_id": "process_prop"}),
