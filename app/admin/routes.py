@@ -19,6 +19,7 @@ from app.admin.forms import (
     PhaseChangeForm,
     ProcessForm,
 )
+from app.auth import invitations
 from app.ballots import readiness
 from app.core import audit
 from app.core.areas import all_areas, area_label
@@ -250,15 +251,20 @@ def roles():
         area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
         require_scope(Action.GRANT_ROLES, area)
         try:
-            services.grant_role(email=form.email.data, role=form.role.data, area=area, granted_by=current_user)
+            done = services.grant_role(email=form.email.data, role=form.role.data, area=area,
+                                       granted_by=current_user)
         except ServiceError as error:
             refuse(error, form)
         else:
-            flash(_("The role is granted."), "success")
+            flash(_("The role is granted.") if isinstance(done, RoleGrant) else
+                  _("No account has this email yet: an invitation is sent. The role is granted when this person "
+                    "registers or signs in within %(n)s days.", n=invitations.INVITATION_DAYS), "success")
             return redirect(url_for("admin.roles"))
     return render_template(
         "admin/roles.html", form=form, role_labels=ROLE_LABELS, revoke_form=ConfirmForm(),
         grants=services.grants_in(None if nationwide else areas_in_scope(current_user, Action.GRANT_ROLES)),
+        invitations=[i for i in invitations.open_invitations()
+                     if nationwide or (i.area is not None and can(current_user, Action.GRANT_ROLES, i.area))],
     )
 
 

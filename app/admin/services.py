@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.auth import invitations
 from app.ballots import readiness
 from app.ballots.snapshot import forget
 from app.core.areas import save_area
@@ -26,6 +27,7 @@ from app.models import (
     Process,
     Proposal,
     RoleGrant,
+    RoleInvitation,
     User,
     mci_for_year,
 )
@@ -251,14 +253,23 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
     return budget
 
 
-def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) -> RoleGrant:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise ServiceError(_l("No user has this email. They must register first."), field="email")
+def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) -> RoleGrant | RoleInvitation:
+    """Grant ``role`` in ``area`` to the account with ``email``; with no such account yet, invite
+    the address (the role is granted when its owner registers or signs in, see app.auth.invitations)."""
+    email = email.strip().lower()
     if role == "deputy" and (area is None or area.kind != "okrug"):
         raise ServiceError(_l("A deputy is granted for a maslikhat okrug."), field="area_id")
     if area is None and role != "admin":
         raise ServiceError(_l("Only administrators are granted nationwide: choose an area."), field="area_id")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        if "@" not in email or len(email) > 254:
+            raise ServiceError(_l("Enter a valid email address, like name@example.kz."), field="email")
+        if any(i.role == role and i.area_id == (area.id if area else None) for i in invitations.pending_for(email)):
+            raise ServiceError(_l("This email is already invited to this role here."), field="email")
+        invitation = invitations.invite(email, role, area, granted_by)
+        db.session.commit()
+        return invitation
     existing = db.session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id, RoleGrant.role == role,

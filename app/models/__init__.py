@@ -24,14 +24,14 @@ from app.models.proposals import (
     Report,
     Support,
 )
-from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, User
+from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, RoleInvitation, User
 
 __all__ = [
     "Area", "AreaKind",
     "PHASE_ORDER", "Budget", "McIRate", "Phase", "PhaseChange", "PhaseKind", "Process", "mci_for_year",
     "DEFAULT_CATEGORIES", "PUBLIC_STATUSES", "Category", "Comment", "CommentStance", "CommentUseful",
     "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
-    "GRANTABLE_ROLES", "Role", "RoleGrant", "User",
+    "GRANTABLE_ROLES", "Role", "RoleGrant", "RoleInvitation", "User",
 ]
 from app.models.ballots import (  # noqa: E402
     BALLOT_TYPES,

@@ -1,4 +1,5 @@
-"""the expert council: settings, members, criteria, assignments, scores and decisions per process
+"""the expert council (settings, members, criteria, assignments, scores and decisions per process)
+and invitations of officials by email
 
 New tables only: nothing existing is copied, so no guard of app/models/guards.py is touched.
 
@@ -19,6 +20,28 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('role_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('invited_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('accepted_at', sa.DateTime(), nullable=True),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("role IN ('deputy', 'akimat', 'expert', 'moderator', 'admin')", name=op.f('ck_role_invitations_role_known')),
+    sa.CheckConstraint("area_id IS NOT NULL OR role = 'admin'", name=op.f('ck_role_invitations_only_admin_nationwide')),
+    sa.CheckConstraint('(accepted_at IS NULL) = (accepted_by_id IS NULL)', name=op.f('ck_role_invitations_accepted_whole')),
+    sa.CheckConstraint('length(email) <= 254', name=op.f('ck_role_invitations_email_length')),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_role_invitations_area_id_areas')),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_role_invitations_invited_by_id_users')),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_role_invitations_accepted_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_invitations'))
+    )
+    with op.batch_alter_table('role_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_role_invitations_email'), ['email'], unique=False)
+
     op.create_table('councils',
     sa.Column('process_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('rule', sa.String(length=16), server_default='majority', nullable=False),
@@ -100,6 +123,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('role_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_role_invitations_email'))
+    op.drop_table('role_invitations')
     op.drop_table('council_scores')
     op.drop_table('council_decisions')
     with op.batch_alter_table('council_assignments', schema=None) as batch_op:
