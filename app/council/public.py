@@ -71,8 +71,8 @@ def for_api(proposal: Proposal) -> dict | None:
     return found and {**found, "revise_until": found["revise_until"].isoformat()}
 
 
-def summaries(proposal_ids: list[int]) -> dict[int, str]:
-    """proposal id -> the council's outcome (for a list or an export), final or not yet."""
+def summaries(proposal_ids: list[int]) -> dict[int, tuple[str, bool]]:
+    """proposal id -> (the council's outcome, whether it is final), for a list."""
     rows = db.session.execute(select(CouncilDecision.proposal_id, CouncilDecision.outcome, CouncilDecision.final_at)
                               .where(CouncilDecision.proposal_id.in_(proposal_ids)))
-    return {pid: outcome if final_at else f"{outcome} (revision)" for pid, outcome, final_at in rows}
+    return {pid: (outcome, final_at is not None) for pid, outcome, final_at in rows}

@@ -213,3 +213,28 @@ def test_the_akimat_sets_up_the_council_a_member_judges_and_everybody_reads_the_
     assert "Benefit to residents" in csv and "reject" in csv
     remarks = client.get(f"/api/v1/processes/{process.id}/export/council_remarks.json").get_json()["rows"]
     assert remarks[0]["member"] == "" and "railway" in remarks[0]["remark"]
+
+
+def test_a_member_may_change_their_judgement_within_the_window_and_the_decision_follows(council, users):
+    proposal = _proposal(council["process"], users["resident"])
+    _assign_all(council, proposal)
+    experts = council["experts"]
+    for expert in experts:
+        _judge(proposal, expert, council, verdict="reject", passed=0, remark="Not within the competence.")
+    assert db.session.get(CouncilDecision, proposal.id).outcome == "reject"
+    _judge(proposal, experts[0], council, verdict="approve", passed=1, score=5, remark="Revised: now it fits.")
+    _judge(proposal, experts[1], council, verdict="approve", passed=1, score=5, remark="Revised: now it fits.")
+    assert db.session.get(CouncilDecision, proposal.id).outcome == "approve"
+    assert public.summary(proposal)["criteria"][0]["passed"] == 2
+    assert len(db.session.scalars(select(ProposalEvent).where(ProposalEvent.kind == "council_remarks")).all()) == 1
+
+
+def test_the_council_page_names_each_decision_in_the_readers_language(client, log_in, council, users):
+    proposal = _proposal(council["process"], users["resident"])
+    _assign_all(council, proposal)
+    for expert in council["experts"]:
+        _judge(proposal, expert, council)
+    log_in(users["akimat"])
+    page = client.get(f"/admin/processes/{council['process'].id}/council", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert "Recommended (not final yet)" in text and "approve" not in text.split("<tbody>")[-1]
