@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.ballots.routes import bp as ballots_bp
+    from app.council.routes import bp as council_bp
     from app.implementation.routes import bp as implementation_bp
     from app.main.routes import bp as main_bp
     from app.notifications.routes import bp as notifications_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(implementation_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(council_bp)
     import meetings  # a component: it plugs itself in (pages, notifications, template helpers)
 
     meetings.init_app(app)
@@ -152,6 +154,7 @@ def _register_template_helpers(app: Flask) -> None:
         variant_name,
     )
     from app.core.permissions import Action, can
+    from app.council.public import summary as council_summary
     from app.models import PUBLIC_STATUSES
     from app.proposals.timeline import event_text
 
@@ -169,6 +172,7 @@ def _register_template_helpers(app: Flask) -> None:
         event_text=event_text, rule_explanation=rule_explanation, variant_name=variant_name,
         until=until, tie_break_name=tie_break_name, audit_action_label=audit_action_label,
         audit_object_label=audit_object_label, tie_break_explanation=tie_break_explanation,
+        council_summary=council_summary,
     )
 
     @app.context_processor

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENTS = ("meetings", "consultations")  # use the app; the app uses only what they export
-FEATURES = ("admin", "api", "auth", "ballots", "demo", "implementation", "main", "proposals", "results")
+FEATURES = ("admin", "api", "auth", "ballots", "council", "demo", "implementation", "main", "proposals", "results")
 # app/core's bottom row: modules that read no model, so the models may use them.
 CORE_BASE = {"app.core.clock", "app.core.errors", "app.core.forms", "app.core.i18n", "app.core.markdown",
              "app.core.security"}

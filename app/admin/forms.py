@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     FormField,
@@ -69,6 +70,7 @@ class PhaseChangeForm(FlaskForm):
         _l("Reason (shown in the process history)"),
         validators=[REQUIRED, TextLength(min=5, max=1000)],
     )
+    confirm = BooleanField(_l("I have read what is not ready and open it anyway"))
     submit = SubmitField(_l("Confirm"))
 
 
@@ -111,3 +113,27 @@ class CategoryForm(FlaskForm):
     name_ru = StringField(_l("Name in Russian"), validators=[REQUIRED, TextLength(max=200)])
     name_en = StringField(_l("Name in English"), validators=[REQUIRED, TextLength(max=200)])
     submit = SubmitField(_l("Add the category"))
+
+
+class BulkForm(FlaskForm):
+    """One action and one reason for the proposals ticked in the list (``ids``, read by hand)."""
+    action = RadioField(_l("What to do with the chosen proposals"), choices=[
+        ("feasible", _l("Reviewed: feasible, at their current cost estimate")),
+        ("ballot", _l("Place on the ballot")),
+        ("reject", _l("Reviewed: not feasible"))], validators=[REQUIRED])
+    reason = TextAreaField(_l("Reason, written on each proposal's timeline"),
+                           validators=[Optional(), TextLength(max=2000)])
+
+
+class CopyProcessForm(FlaskForm):
+    """The new year, titles and dates of a process copied from last year's."""
+    year = IntegerField(_l("Year"), validators=[NUMBER_REQUIRED, NumberRange(min=2000, max=2100)])
+    title_kk = StringField(_l("Title in Kazakh"), validators=[REQUIRED, TextLength(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[REQUIRED, TextLength(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[REQUIRED, TextLength(max=200)])
+    proposals = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.PROPOSALS])
+    review = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.REVIEW])
+    voting = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.VOTING])
+    results = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.RESULTS])
+    implementation = FormField(PhaseDatesForm, label=PHASE_LABELS[PhaseKind.IMPLEMENTATION])
+    submit = SubmitField(_l("Copy the process"))

@@ -5,22 +5,27 @@ made "nationwide or in this area" is checked by require_scope."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from app.admin import services
+from app.admin import copying, services
 from app.admin.forms import (
     AreaForm,
     BudgetForm,
+    BulkForm,
     CategoryForm,
+    CopyProcessForm,
     GrantForm,
     McIForm,
     PhaseChangeForm,
     ProcessForm,
 )
+from app.auth import invitations
+from app.ballots import readiness
 from app.core import audit
 from app.core.areas import all_areas, area_label
 from app.core.errors import ServiceError, refuse
 from app.core.forms import CSRFOnlyForm as ConfirmForm
-from app.core.forms import page_arg, row_id
+from app.core.forms import page_arg, row_id, whole_number
 from app.core.labels import AREA_KIND_LABELS, PHASE_LABELS, ROLE_LABELS
 from app.core.permissions import (
     Action,
@@ -32,7 +37,9 @@ from app.core.permissions import (
     requires,
 )
 from app.extensions import db
-from app.models import PHASE_ORDER, Area, Budget, Category, PhaseKind, Process, RoleGrant
+from app.models import PHASE_ORDER, Area, Budget, Category, PhaseKind, Process, Proposal, RoleGrant
+from app.proposals import bulk as bulk_service
+from app.proposals.timeline import town_hall_rejections
 
 bp = Blueprint("admin", __name__)
 
@@ -138,6 +145,8 @@ def process_detail(process_id):
         "admin/process_detail.html", process=process, phase_labels=PHASE_LABELS,
         change_form=PhaseChangeForm(), now_phase=process.current_phase(),
         voting_is_open=services.voting_opened(process),
+        openable={k.value: services.can_open_now(process, k) for k in PhaseKind},
+        not_ready={k.value: readiness.problems(process, k) for k in (PhaseKind.REVIEW, PhaseKind.VOTING)},
     )
 
 
@@ -153,7 +162,8 @@ def change_phase(process_id, kind, action):
         flash(_("Give a reason of at least 5 characters for changing a phase early."), "error")
     else:
         try:
-            services.change_phase_early(process, PhaseKind(kind), action, form.reason.data, current_user)
+            services.change_phase_early(process, PhaseKind(kind), action, form.reason.data, current_user,
+                                        confirmed=form.confirm.data)
         except ServiceError as error:
             refuse(error)
         else:
@@ -241,15 +251,20 @@ def roles():
         area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
         require_scope(Action.GRANT_ROLES, area)
         try:
-            services.grant_role(email=form.email.data, role=form.role.data, area=area, granted_by=current_user)
+            done = services.grant_role(email=form.email.data, role=form.role.data, area=area,
+                                       granted_by=current_user)
         except ServiceError as error:
             refuse(error, form)
         else:
-            flash(_("The role is granted."), "success")
+            flash(_("The role is granted.") if isinstance(done, RoleGrant) else
+                  _("No account has this email yet: an invitation is sent. The role is granted when this person "
+                    "registers or signs in within %(n)s days.", n=invitations.INVITATION_DAYS), "success")
             return redirect(url_for("admin.roles"))
     return render_template(
         "admin/roles.html", form=form, role_labels=ROLE_LABELS, revoke_form=ConfirmForm(),
         grants=services.grants_in(None if nationwide else areas_in_scope(current_user, Action.GRANT_ROLES)),
+        invitations=[i for i in invitations.open_invitations()
+                     if nationwide or (i.area is not None and can(current_user, Action.GRANT_ROLES, i.area))],
     )
 
 
@@ -292,3 +307,70 @@ def audit_log():
     page = audit.entries(actor=row_id(actor) if actor else None, object_type=object_type, page=page_arg())
     return render_template("admin/audit.html", page=page, types=audit.object_types(), object_type=object_type,
                            actor=actor)
+
+
+# --- many proposals at once ------------------------------------------------------------------------
+
+BULK_STATUSES = ("submitted", "feasible", "not_feasible")
+
+
+@bp.route("/processes/<int:process_id>/proposals", methods=["GET", "POST"])
+@requires(Action.PLACE_ON_BALLOT)
+def bulk(process_id):
+    """The process's proposals filtered by status and budget, ticked and acted on with one reason."""
+    process = db.get_or_404(Process, process_id)
+    require(Action.PLACE_ON_BALLOT, process.area)
+    status = request.args.get("status", "submitted")
+    status = status if status in BULK_STATUSES else "submitted"
+    budget_id = request.args.get("budget", 0, type=int)
+    form = BulkForm()
+    if form.validate_on_submit():
+        ids = [n for n in (whole_number(v, max_digits=10) for v in request.form.getlist("ids")) if n]
+        try:
+            done = bulk_service.apply(process, current_user, ids, form.action.data, form.reason.data or "")
+        except ServiceError as error:
+            refuse(error)
+        else:
+            flash(_("Done for %(n)s proposals; each has its own timeline event.", n=done), "success")
+        return redirect(url_for("admin.bulk", process_id=process.id, status=status, budget=budget_id or None))
+    query = select(Proposal).where(Proposal.process_id == process.id, Proposal.status == status)
+    if budget_id:
+        query = query.where(Proposal.budget_id == budget_id)
+    proposals = list(db.session.scalars(query.order_by(Proposal.id).limit(bulk_service.MAX_AT_ONCE)))
+    return render_template("admin/bulk.html", process=process, form=form, proposals=proposals, status=status,
+                           budget_id=budget_id, statuses=BULK_STATUSES,
+                           rejections=town_hall_rejections(p.id for p in proposals))
+
+
+@bp.route("/processes/<int:process_id>/copy", methods=["GET", "POST"])
+@requires(Action.MANAGE_PROCESSES)
+def copy_process(process_id):
+    """Next year's process from this one: the same set-up, new year, titles and dates."""
+    source = db.get_or_404(Process, process_id)
+    require(Action.MANAGE_PROCESSES, source.area)
+    next_year = {kind: {edge: _a_year_later(day) for edge, day in edges.items()}
+                 for kind, edges in services.phase_days(source).items()}
+    form = CopyProcessForm(data={"year": source.year + 1, **{f"title_{lang}": getattr(source, f"title_{lang}")
+                                                             .replace(str(source.year), str(source.year + 1))
+                                                             for lang in ("kk", "ru", "en")}, **next_year})
+    if form.validate_on_submit():
+        try:
+            process = copying.copy_process(
+                source, year=form.year.data,
+                titles={name: getattr(form, name).data for name in ("title_kk", "title_ru", "title_en")},
+                days={kind: (getattr(form, kind.value).starts_on.data, getattr(form, kind.value).ends_on.data)
+                      for kind in PHASE_ORDER})
+        except ServiceError as error:
+            refuse(error, form)
+        else:
+            flash(_("The process is copied with its budgets, categories, ballot settings and expert council; "
+                    "check its dates and amounts."), "success")
+            return redirect(url_for("admin.process_detail", process_id=process.id))
+    return render_template("admin/process_copy.html", form=form, source=source)
+
+
+def _a_year_later(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)

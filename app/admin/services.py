@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.auth import invitations
+from app.ballots import readiness
 from app.ballots.snapshot import forget
 from app.core.areas import save_area
 from app.core.clock import almaty_moment, local_date, utcnow
@@ -25,6 +27,7 @@ from app.models import (
     Process,
     Proposal,
     RoleGrant,
+    RoleInvitation,
     User,
     mci_for_year,
 )
@@ -131,10 +134,22 @@ def phase_days(process: Process) -> dict[str, dict[str, date]]:
     }
 
 
+def can_open_now(process: Process, kind: PhaseKind, now: datetime | None = None) -> bool:
+    """May ``kind`` be opened early now: not started yet, and every phase before it has started
+    (voting also needs its count keys; it opens on its own page)."""
+    now = now or utcnow()
+    phase = process.phase(kind)
+    if phase is None or phase.starts_at <= now or (kind == PhaseKind.VOTING and voting_opened(process)):
+        return False
+    earlier = [process.phase(k) for k in PHASE_ORDER[:PHASE_ORDER.index(kind)]]
+    return all(p is None or p.starts_at <= now for p in earlier)
+
+
 def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: str, actor: User,
-                       now: datetime | None = None) -> PhaseChange:
+                       now: datetime | None = None, confirmed: bool = False) -> PhaseChange:
     """Open a phase before its date (closing the running one) or close the running phase now.
-    The replaced dates and the reason are kept in a :class:`PhaseChange`."""
+    The replaced dates and the reason are kept in a :class:`PhaseChange`. Opening the review while
+    something is not ready needs ``confirmed`` (see app.ballots.readiness)."""
     now = now or utcnow()
     phase = process.phase(kind)
     if phase is None:
@@ -158,6 +173,7 @@ def change_phase_early(process: Process, kind: PhaseKind, action: str, reason: s
             before = process.phase(earlier)
             if before is not None and before.starts_at > now:
                 raise ServiceError(_l("Open the phases before this one first."))
+        readiness.check_confirmed(process, kind, confirmed)
         if current is not None:
             current.ends_at = now
         phase.starts_at = now
@@ -242,14 +258,23 @@ def save_budget(budget: Budget, process: Process, *, area: Area, amount: int,
     return budget
 
 
-def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) -> RoleGrant:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise ServiceError(_l("No user has this email. They must register first."), field="email")
+def grant_role(*, email: str, role: str, area: Area | None, granted_by: User) -> RoleGrant | RoleInvitation:
+    """Grant ``role`` in ``area`` to the account with ``email``; with no such account yet, invite
+    the address (the role is granted when its owner registers or signs in, see app.auth.invitations)."""
+    email = email.strip().lower()
     if role == "deputy" and (area is None or area.kind != "okrug"):
         raise ServiceError(_l("A deputy is granted for a maslikhat okrug."), field="area_id")
     if area is None and role != "admin":
         raise ServiceError(_l("Only administrators are granted nationwide: choose an area."), field="area_id")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        if "@" not in email or len(email) > 254:
+            raise ServiceError(_l("Enter a valid email address, like name@example.kz."), field="email")
+        if any(i.role == role and i.area_id == (area.id if area else None) for i in invitations.pending_for(email)):
+            raise ServiceError(_l("This email is already invited to this role here."), field="email")
+        invitation = invitations.invite(email, role, area, granted_by)
+        db.session.commit()
+        return invitation
     existing = db.session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id, RoleGrant.role == role,

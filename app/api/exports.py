@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.api.routes import bp
 from app.api.spreadsheet import spreadsheet_safe
+from app.council.public import export_rows as council_rows
 from app.extensions import db
 from app.models import Area, Budget, Category, Implementation, Process, Proposal, ProposalStatus, Result
 from app.proposals.services import public_titles
@@ -73,7 +74,10 @@ def _implementation(process: Process) -> list[dict]:
     } for p, impl in rows]
 
 
-BUILDERS = {"proposals": _proposals, "results": _results, "implementation": _implementation}
+BUILDERS = {"proposals": _proposals, "results": _results, "implementation": _implementation,
+            "council": lambda process: council_rows(process.id)[0],
+            "council_remarks": lambda process: council_rows(process.id)[1]}
+COUNCIL_HEAD = ["proposal_id", "title", "outcome", "final", "revise_until"]
 COLUMNS = {
     "proposals": ["id", "process_id", "budget_id", "area_name_kk", "area_name_ru", "area_name_en", "area_kato",
                   "category_code", "category_name_kk", "category_name_ru", "category_name_en", "title", "address",
@@ -82,6 +86,8 @@ COLUMNS = {
                 "title", "votes", "cost_kzt", "funded", "rule", "ballots_sha256", "published_at"],
     "implementation": ["proposal_id", "title", "allocated_kzt", "status", "progress_percent", "spent_kzt",
                        "overspent_kzt", "updated_at"],
+    "council": COUNCIL_HEAD + ["criterion_kk", "criterion_ru", "criterion_en", "scale", "judged", "passed", "average"],
+    "council_remarks": COUNCIL_HEAD + ["member", "verdict", "remark"],
 }
 
 

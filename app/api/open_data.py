@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 import meetings
 from app.api.routes import bp
 from app.core.forms import whole_number
+from app.council.public import for_api as council_summary
 from app.extensions import db
 from app.models import Area, Category, Process, Proposal, ProposalEvent, ProposalStatus
 from app.proposals import listing
@@ -103,6 +104,7 @@ def _proposal(p: Proposal, *, full: bool = False) -> dict:
         data["merged_into"] = p.merged_into_id
         data["timeline"] = [{"id": e.id, "kind": e.kind, "at": _time(e.created_at), "actor_role": e.actor_role,
                              "text": event_text(e), "note": e.note, "data": e.data} for e in p.events]
+        data["council"] = council_summary(p)
         implementation = p.implementation
         data["implementation"] = None if implementation is None else {
             "status": implementation.status, "progress": implementation.progress, "spent": implementation.spent,

@@ -89,7 +89,7 @@ SPEC = {
             "summary": "Open-data export of a process (columns documented in the README)", "operationId": "exportProcess",
             "parameters": [_path_id("process_id", "Process id"),
                            {"name": "dataset", "in": "path", "required": True,
-                            "schema": {"type": "string", "enum": ["proposals", "results", "implementation"]}},
+                            "schema": {"type": "string", "enum": ["proposals", "results", "implementation", "council", "council_remarks"]}},
                            {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["csv", "json"]}}],
             "responses": {"200": {"description": "The dataset", "content": {
                 "text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}},
@@ -134,7 +134,8 @@ SPEC = {
             "timeline": {"type": "array", "items": {"type": "object", "properties": {
                 "id": ID, "kind": {"type": "string"}, "at": TIME, "actor_role": {"type": ["string", "null"]},
                 "text": {"type": "string"}, "note": {"type": ["string", "null"]}, "data": {"type": "object"}}}},
-            "implementation": {"type": ["object", "null"]}}}]},
+            "implementation": {"type": ["object", "null"]},
+            "council": {"type": ["object", "null"]}}}]},
         "Meeting": {"type": "object", "required": ["id", "title", "starts_at"], "properties": {
             "id": ID, "area_id": ID, "title": {"type": "string"}, "kind": {"type": "string"}, "status": {"type": "string"},
             "starts_at": TIME, "ends_at": TIME, "venue": {"type": ["string", "null"]},

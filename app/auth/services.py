@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import lockout, sessions
+from app.auth import invitations, lockout, sessions
 from app.core import clock
 from app.core.errors import ServiceError
 from app.extensions import db
@@ -59,6 +59,7 @@ def register_user(
     user.set_password(password)
     db.session.add(user)
     try:
+        invitations.accept(user)  # roles an administrator offered to this email
         db.session.commit()
     except IntegrityError:
         # Two registrations raced past the checks above; the unique constraints decided.
@@ -100,6 +101,8 @@ def authenticate(email: str, password: str) -> User:
             ), field="password")
         raise ServiceError(_l("Wrong email or password."), field="password")
     lockout.clear(email)
+    if invitations.accept(user):  # roles offered to this email since the person registered
+        db.session.commit()
     return user
 
 

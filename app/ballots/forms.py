@@ -123,6 +123,7 @@ class OpenVotingForm(FlaskForm):
     saved = BooleanField(_l("The counting commission has this file, saved where it is safe; I know it cannot be "
                             "made again."), validators=[DataRequired(message=_l("Confirm that the file is saved."))])
     reason = StringField(_l("Reason to open voting before its date"), validators=[Optional(), Length(max=500)])
+    confirm = BooleanField(_l("I have read what is not ready and open it anyway"))
     submit = SubmitField(_l("Open voting"))
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.ballots import opening, services
+from app.ballots import opening, readiness, services
 from app.ballots import paper as paper_service
 from app.ballots.adapter import ballot_proposals, config_for
 from app.ballots.count_options import CHAIN_FIELDS
@@ -220,7 +220,8 @@ def opening_page(process_id):
     process = _process(process_id)
     return render_template("ballots/opening.html", process=process, keys=opening.keys_of(process),
                            voting=process.phase(PhaseKind.VOTING),
-                           is_open=opening.is_open(process), prepare_form=PrepareKeysForm(), open_form=OpenVotingForm())
+                           is_open=opening.is_open(process), prepare_form=PrepareKeysForm(), open_form=OpenVotingForm(),
+                           not_ready=readiness.problems(process, PhaseKind.VOTING))
 
 
 @bp.post("/processes/<int:process_id>/voting/keys")
@@ -247,6 +248,7 @@ def open_voting(process_id):
     form = OpenVotingForm()
     if form.validate_on_submit():
         try:
+            readiness.check_confirmed(process, PhaseKind.VOTING, form.confirm.data)
             size = opening.open_voting(process, current_user, uploaded_key(form.key_file),
                                        reason=form.reason.data or "")
         except ServiceError as error:

@@ -25,14 +25,14 @@ from app.models.proposals import (
     Report,
     Support,
 )
-from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, User
+from app.models.users import GRANTABLE_ROLES, Role, RoleGrant, RoleInvitation, User
 
 __all__ = [
     "Area", "AreaKind",
     "PHASE_ORDER", "Budget", "McIRate", "Phase", "PhaseChange", "PhaseKind", "Process", "mci_for_year",
     "DEFAULT_CATEGORIES", "PUBLIC_STATUSES", "Category", "Comment", "CommentStance", "CommentUseful",
     "PendingPhoto", "Proposal", "ProposalEvent", "ProposalPhoto", "ProposalStatus", "Report", "Support",
-    "GRANTABLE_ROLES", "Role", "RoleGrant", "User",
+    "GRANTABLE_ROLES", "Role", "RoleGrant", "RoleInvitation", "User",
 ]
 from app.models.ballots import (  # noqa: E402
     BALLOT_TYPES,
@@ -66,3 +66,13 @@ from app.models import guards, search  # noqa: E402,F401
 from app.models.sessions import LoginSession  # noqa: E402
 
 __all__ += ["LoginSession"]
+from app.models.council import (  # noqa: E402
+    Assignment,
+    Council,
+    CouncilDecision,
+    CouncilMember,
+    Criterion,
+    Score,
+)
+
+__all__ += ["Assignment", "Council", "CouncilDecision", "CouncilMember", "Criterion", "Score"]

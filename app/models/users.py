@@ -112,3 +112,29 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
     area: Mapped[Area | None] = relationship()
     granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+
+
+class RoleInvitation(db.Model):
+    """A role offered to an email that has no account yet: granted when that person registers or
+    signs in before ``expires_at``."""
+
+    __tablename__ = "role_invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('deputy', 'akimat', 'expert', 'moderator', 'admin')", name="role_known"),
+        CheckConstraint("area_id IS NOT NULL OR role = 'admin'", name="only_admin_nationwide"),
+        CheckConstraint("(accepted_at IS NULL) = (accepted_by_id IS NULL)", name="accepted_whole"),
+        *length_checks(email=254),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    area: Mapped[Area | None] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])

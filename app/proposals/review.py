@@ -10,13 +10,22 @@ from app.core.clock import utcnow
 from app.core.errors import ServiceError
 from app.core.permissions import Action, can
 from app.extensions import db
-from app.models import PhaseKind, Proposal, Support, User
+from app.models import Assignment, CouncilDecision, PhaseKind, Proposal, Support, User
 from app.proposals import own_case
 from app.proposals.services import S, acting_role, check_cost, hold, transition
 from app.proposals.timeline import record_event
 
 REVIEW_ROLES = ("akimat", "expert")
 ACTIVE = (S.SUBMITTED, S.FEASIBLE, S.ON_BALLOT)  # what a duplicate may be merged into
+
+
+def _council_pending(proposal: Proposal) -> bool:
+    """Assigned to the expert council, whose decision is not final yet: the akimat reviews after it."""
+    assigned = db.session.scalar(select(Assignment.id).where(Assignment.proposal_id == proposal.id).limit(1))
+    if assigned is None:
+        return False
+    decision = db.session.get(CouncilDecision, proposal.id)
+    return decision is None or not decision.is_final
 
 
 def _check_reviewer(user: User, proposal: Proposal, what: str = own_case.REVIEW) -> str:
@@ -26,10 +35,13 @@ def _check_reviewer(user: User, proposal: Proposal, what: str = own_case.REVIEW)
     if not (process.is_in_phase(PhaseKind.PROPOSALS) or process.is_in_phase(PhaseKind.REVIEW)):
         raise ServiceError(_l("Proposals are reviewed during the proposals and review phases."))
     own_case.check(user, proposal, what)
+    if what == own_case.REVIEW and _council_pending(proposal):
+        raise ServiceError(_l("The expert council has not made its final decision on this proposal yet."))
     return acting_role(user, proposal, REVIEW_ROLES)
 
 
-def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: int | None, reason: str) -> None:
+def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: int | None, reason: str,
+           commit: bool = True) -> None:
     role = _check_reviewer(reviewer, proposal)
     threshold = proposal.process.support_threshold
     if proposal.support_count < threshold:
@@ -46,7 +58,8 @@ def review(proposal: Proposal, reviewer: User, *, feasible: bool, final_cost: in
                                 field="reason")
         transition(proposal, S.NOT_FEASIBLE, actor=reviewer, kind="reviewed_not_feasible", role=role,
                    reason=reason.strip())
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def merge(duplicate: Proposal, into: Proposal | None, reviewer: User, note: str = "") -> int:
@@ -81,7 +94,7 @@ def merge(duplicate: Proposal, into: Proposal | None, reviewer: User, note: str 
     return len(moving)
 
 
-def place_on_ballot(proposal: Proposal, official: User) -> None:
+def place_on_ballot(proposal: Proposal, official: User, note: str = "", commit: bool = True) -> None:
     if not can(official, Action.PLACE_ON_BALLOT, proposal.area):
         raise ServiceError(_l("Only akimat officials of this area place proposals on the ballot."))
 
@@ -90,5 +103,6 @@ def place_on_ballot(proposal: Proposal, official: User) -> None:
         raise ServiceError(_l("The ballot is fixed once voting has started."))
     own_case.check(official, proposal, own_case.BALLOT)
     transition(proposal, S.ON_BALLOT, actor=official, kind="placed_on_ballot", role="akimat",
-               budget=proposal.budget_id)
-    db.session.commit()
+               note=note.strip() or None, budget=proposal.budget_id)
+    if commit:
+        db.session.commit()

@@ -36,7 +36,7 @@ from app.proposals import listing, own_case
 from app.proposals import review as review_service
 from app.proposals import services as proposal_service
 from app.proposals.forms import CommentForm, MergeForm, ProposalForm, ReasonForm, ReviewForm
-from app.proposals.timeline import event_text
+from app.proposals.timeline import event_text, town_hall_rejections
 
 bp = Blueprint("proposals", __name__)
 COMMENTS_PER_PAGE = 20
@@ -175,6 +175,7 @@ def detail(proposal_id):
         may_review=may_review, may_place=may_place,
         review_refusal=own_case.refusal(user, proposal, reviewing) if may_review else None,
         ballot_refusal=own_case.refusal(user, proposal, own_case.BALLOT) if may_place else None,
+        town_hall_rejection=town_hall_rejections([proposal.id]).get(proposal.id) if may_place else None,
         may_moderate=user.is_authenticated and can(user, Action.MODERATE, proposal.area),
         may_edit_comment=lambda c: comment_service.may_edit_comment(user, c),
         comment_form=CommentForm(), reason_form=ReasonForm(), review_form=ReviewForm(), merge_form=MergeForm(),

@@ -15,6 +15,7 @@ from app.models import (
     DEFAULT_CATEGORIES,
     Budget,
     Category,
+    CouncilDecision,
     PhaseKind,
     Process,
     Proposal,
@@ -201,12 +202,14 @@ def submit_draft(proposal: Proposal, author: User) -> None:
 
 
 def may_edit(user: User, proposal: Proposal) -> bool:
-    """The author edits until review starts: while a draft or submitted, in the proposals phase."""
-    return (
-        user.is_authenticated and proposal.author_id == user.id
-        and proposal.status in (S.DRAFT, S.SUBMITTED)
-        and proposal.process.is_in_phase(PhaseKind.PROPOSALS)
-    )
+    """The author edits until review starts: while a draft or submitted, in the proposals phase;
+    and while the expert council's revision window is open (its remarks are answered by revising)."""
+    if not (user.is_authenticated and proposal.author_id == user.id and proposal.status in (S.DRAFT, S.SUBMITTED)):
+        return False
+    decision = db.session.get(CouncilDecision, proposal.id)
+    if decision is not None:
+        return decision.revision_open(today())
+    return proposal.process.is_in_phase(PhaseKind.PROPOSALS)
 
 
 def edit_proposal(proposal: Proposal, author: User, *, title, description, category, address, cost,

@@ -38,6 +38,10 @@ EVENT_SENTENCES = {
     "implementation": _l("Implementation: %(status)s, %(progress)s%% done"),
     "implementation_corrected": _l("Implementation report corrected: %(progress)s%% done, %(cost)s spent"),
     "procurement": _l("The contract is signed: lot %(lot)s on the public procurement portal, %(cost)s"),
+    "council_remarks": _l("The expert council sent its decision and remarks; the author may revise the "
+                          "proposal until %(until)s"),
+    "council_approved": _l("The expert council's decision is final: recommended for review by the akimat"),
+    "council_rejected": _l("The expert council's decision is final: not recommended"),
 }
 
 
@@ -60,6 +64,8 @@ def event_text(event: ProposalEvent) -> str:
             pass
     if "decision" in values:  # a town-hall decision code, shown in the reader's language
         values["decision"] = decision_label(values["decision"])
+    if "until" in values:  # the last day of a revision window, an Almaty date
+        values["until"] = local_date(date.fromisoformat(values["until"]))
     if "budget" in values:  # stored by id so the name shows in the reader's language
         budget = db.session.get(Budget, values["budget"])
         values["budget"] = budget.name if budget else values["budget"]
@@ -82,6 +88,17 @@ def _amendments(values: dict) -> list[str]:
     if "old_cost" in values and "cost" in values:
         found.append(str(AMENDMENT_SENTENCES["cost"]) % {"old": money(values["old_cost"]), "new": values["cost"]})
     return found
+
+
+def town_hall_rejections(proposal_ids) -> dict[int, ProposalEvent]:
+    """proposal id -> the town-hall discussion that rejected it, when its latest one did: shown
+    wherever the proposal is placed on the ballot, so whoever places it knows."""
+    latest: dict[int, ProposalEvent] = {}
+    for event in db.session.scalars(select(ProposalEvent).where(
+            ProposalEvent.proposal_id.in_(list(proposal_ids)), ProposalEvent.kind == "discussed")
+            .order_by(ProposalEvent.id)):
+        latest[event.proposal_id] = event
+    return {pid: e for pid, e in latest.items() if (e.data or {}).get("decision") == "rejected"}
 
 
 FOLLOWED_STATUSES = ("funded", "in_implementation", "completed")

@@ -19,6 +19,8 @@ from .authorization_world import (  # noqa: F401  (the matrix's walk and test_ho
     DEP,
     DEP_ELSE,
     DEP_STAKE,
+    EXP,
+    EXP_STAKE,
     MOD,
     RES,
     RES_ELSE,
@@ -28,8 +30,8 @@ from .authorization_world import (  # noqa: F401  (the matrix's walk and test_ho
     snapshot,
 )
 
-ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM, ADM_ELSE, AKI_STAKE, DEP_STAKE)
-STAKEHOLDERS = frozenset({AKI_STAKE, DEP_STAKE})
+ROLES = (ANON, RES, RES_ELSE, DEP, DEP_ELSE, AKI, AKI_ELSE, MOD, ADM, ADM_ELSE, AKI_STAKE, DEP_STAKE, EXP, EXP_STAKE)
+STAKEHOLDERS = frozenset({AKI_STAKE, DEP_STAKE, EXP_STAKE})
 EVERYONE = frozenset(ROLES)
 LOGGED_IN = EVERYONE - {ANON}
 
@@ -97,6 +99,42 @@ def _registration_body(world):
             "iin": make_iin(date(1995, 4, 4), "female", 987), "home_area": str(world["okrug"].id),
             "locale": "en", "password": "a-long-enough-password-9", "confirm": "a-long-enough-password-9",
             "declare_residence": "y"}
+
+
+def _judgement(world):
+    return {f"criterion-{world['council_criterion'].id}": "1", "verdict": "approve",
+            "remark": "Within the akimat's competence and well costed."}
+
+
+def _council_rows() -> dict:
+    admins = (AKI, AKI_STAKE, ADM)
+    prop = {"process_id": "process_prop"}
+    return {
+        ("/admin/processes/<int:process_id>/council", "GET"): R(*admins, args=prop),
+        ("/admin/processes/<int:process_id>/council/settings", "POST"): R(
+            *admins, args=prop, data={"rule": "unanimous", "revision_days": "5", "names_public": "y"}, changes="all"),
+        ("/admin/processes/<int:process_id>/council/members", "POST"): R(
+            *admins, args=prop, data={"email": _w("expert_free", "email")}, changes="all"),
+        ("/admin/council-members/<int:member_id>/remove", "POST"): R(*admins, args={"member_id": "council_spare"},
+                                                                     changes="all"),
+        ("/admin/processes/<int:process_id>/council/criteria", "POST"): R(
+            *admins, args=prop, data={"name_kk": "Құны", "name_ru": "Стоимость", "name_en": "Cost realistic",
+                                      "scale": "score"}, changes="all"),
+        ("/admin/council-criteria/<int:criterion_id>/delete", "POST"): R(
+            *admins, args={"criterion_id": "council_criterion"}, changes="all"),
+        ("/admin/processes/<int:process_id>/council/assign", "POST"): R(
+            *admins, args=prop, data={"proposal": _w("supported"), "member_id": _w("council_expert")},
+            changes="all"),
+        ("/admin/processes/<int:process_id>/council/round-robin", "POST"): R(
+            *admins, args=prop, data={"per_proposal": "1"}, changes="all"),
+        # Nothing is due in the world: allowed, and nothing changes.
+        ("/admin/processes/<int:process_id>/council/finalize", "POST"): R(*admins, args=prop),
+        ("/council", "GET"): R(LOGGED_IN),
+        # Only the assigned members judge; the one who supports the proposal is told why not.
+        ("/proposals/<int:proposal_id>/council", "GET"): R(EXP, refuse="flash", args={"proposal_id": "council_assigned"}),
+        ("/proposals/<int:proposal_id>/council", "POST"): R(
+            EXP, refuse="flash", args={"proposal_id": "council_assigned"}, data=_judgement, changes="all"),
+    }
 
 
 # Every route and method of the app. Keys are (rule, method); the walk fails if a route is
@@ -184,10 +222,10 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                           changes={RES}),
     # The stakeholder official holds the role but supports "submitted" and "feasible" and wrote
     # "duplicate": refused with the service's message (who else can), like everybody refused here.
-    ("/proposals/<int:proposal_id>/review", "POST"): R(AKI, refuse="flash", args={"proposal_id": "submitted"},
+    ("/proposals/<int:proposal_id>/review", "POST"): R(AKI, EXP, refuse="flash", args={"proposal_id": "submitted"},
                                                        data={"decision": "feasible", "final_cost": "4000000",
                                                              "reason": "Fits the courtyard plan"}, changes="all"),
-    ("/proposals/<int:proposal_id>/merge", "POST"): R(AKI, refuse="flash", args={"proposal_id": "duplicate"},
+    ("/proposals/<int:proposal_id>/merge", "POST"): R(AKI, EXP, refuse="flash", args={"proposal_id": "duplicate"},
                                                       data={"into": _w("submitted"), "note": "Same courtyard"},
                                                       changes="all"),
     ("/proposals/<int:proposal_id>/ballot", "POST"): R(AKI, refuse="flash", args={"proposal_id": "feasible"},
@@ -351,4 +389,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("/admin/roles/<int:grant_id>/revoke", "POST"): R(ADM, args={"grant_id": "expert_grant"}, changes="all"),
     ("/admin/mci", "GET"): R(ADM),
     ("/admin/mci", "POST"): R(ADM, data={"year": "2031", "tenge": "5000"}, changes="all"),
+    ("/admin/processes/<int:process_id>/copy", "GET"): R(AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/copy", "POST"): R(
+        AKI, AKI_STAKE, ADM, args={"process_id": "process_prop"},
+        data={k: v for k, v in PROCESS_FORM.items() if k not in ("area_id", "support_threshold", "voting_scope")},
+        changes="all"),
+    # Many proposals at once: the akimat of the area (who reviews and places on the ballot); the
+    # stakeholder official acts on a proposal they have no stake in ("supported").
+    ("/admin/processes/<int:process_id>/proposals", "GET"): R(AKI, AKI_STAKE, args={"process_id": "process_prop"}),
+    ("/admin/processes/<int:process_id>/proposals", "POST"): R(
+        AKI, AKI_STAKE, args={"process_id": "process_prop"},
+        data={"ids": _w("supported"), "action": "feasible", "reason": "Fits the plan"}, changes="all"),
+
+    # --- the expert council ----------------------------------------------------------------------------
+    # The akimat of the process's area (and administrators) set it up and assign; the stakeholder
+    # official may too: setting up decides on no proposal.
+    **_council_rows(),
 }

@@ -41,6 +41,7 @@ DEP, DEP_ELSE = "deputy", "deputy_elsewhere"
 AKI, AKI_ELSE = "akimat", "akimat_elsewhere"
 MOD, ADM, ADM_ELSE = "moderator", "admin", "admin_elsewhere"
 AKI_STAKE, DEP_STAKE = "akimat_stakeholder", "deputy_stakeholder"  # wrote or support what they would decide on
+EXP, EXP_STAKE = "expert", "expert_stakeholder"  # Esil's expert council; the second supports what it is given
 
 
 def _people(areas) -> dict:
@@ -59,6 +60,8 @@ def _people(areas) -> dict:
         ADM_ELSE: make_user(home=elsewhere, role="admin", area=areas["Almaty district"]),
         AKI_STAKE: make_user(home=elsewhere, role="akimat", area=areas["Esil district"]),
         DEP_STAKE: make_user(home=elsewhere, role="deputy", area=areas["Esil district / okrug 8"]),
+        EXP: make_user(home=elsewhere, role="expert", area=areas["Esil district"]),
+        EXP_STAKE: make_user(home=elsewhere, role="expert", area=areas["Esil district"]),
     }
 
 
@@ -106,6 +109,27 @@ def _jpeg() -> io.BytesIO:
     return buffer
 
 
+def _council(world, people, areas) -> None:
+    """Esil's expert council for the proposals-phase process: the two experts and a spare member,
+    one criterion, a proposal assigned to both experts (the second supports it: it became a
+    supporter after being assigned) and an expert who is not a member yet."""
+    from app.models import Assignment, Council, CouncilMember, Criterion
+
+    process = world["process_prop"]
+    db.session.add(Council(process_id=process.id))
+    spare = make_user(home=areas["Almaty district / okrug 1"], role="expert", area=world["esil"])
+    members = [CouncilMember(process_id=process.id, user_id=p.id) for p in (people[EXP], people[EXP_STAKE], spare)]
+    world["council_criterion"] = Criterion(process_id=process.id, name_kk="Құзырет", name_ru="Компетенция",
+                                           name_en="Competence", scale="pass_fail")
+    db.session.add_all([*members, world["council_criterion"]])
+    world["council_assigned"] = _proposal(world["budget_prop"], world["author"], "Bike racks at school 3")
+    db.session.flush()
+    world.update(council_expert=members[0], council_spare=members[2],
+                 expert_free=make_user(home=areas["Almaty district / okrug 1"], role="expert", area=world["esil"]))
+    db.session.add_all(Assignment(proposal_id=world["council_assigned"].id, member_id=m.id) for m in members[:2])
+    _stake(world["council_assigned"], people[EXP_STAKE])
+
+
 def build_world(areas) -> dict:
     from app.auth import sessions
     from app.auth.services import make_reset_token
@@ -133,8 +157,9 @@ def build_world(areas) -> dict:
     world["hidden"] = _proposal(budget, author, "Spam", hidden_at=utcnow(), hidden_reason="Advertising")
     db.session.flush()
     db.session.add(Support(proposal_id=world["supported"].id, user_id=people[RES].id))
-    _stake(world["submitted"], people[AKI_STAKE], people[DEP_STAKE])
-    _stake(world["feasible"], people[AKI_STAKE])
+    _stake(world["submitted"], people[AKI_STAKE], people[DEP_STAKE], people[EXP_STAKE])
+    _stake(world["feasible"], people[AKI_STAKE], people[EXP_STAKE])
+    _council(world, people, areas)
     world["comment"] = Comment(proposal_id=world["submitted"].id, author=author, stance="for", body="Yes",
                                body_html="<p>Yes</p>")
     world["own_comment"] = Comment(proposal_id=world["submitted"].id, author=people[RES], stance="for",

@@ -78,7 +78,8 @@ def test_closing_a_phase_early_needs_a_reason_and_records_it(client, users, area
 def test_opening_the_next_phase_early_closes_the_running_one(client, users, areas, log_in):
     log_in(users["akimat_of_district"])
     process = _make_process(client, areas, date.today() - timedelta(days=2))
-    client.post(f"/admin/processes/{process.id}/phases/review/open", data={"reason": "All proposals are in"})
+    client.post(f"/admin/processes/{process.id}/phases/review/open", data={"reason": "All proposals are in",
+                                                                          "confirm": "y"})
     db.session.expire_all()
     assert db.session.get(Process, process.id).status() == "review"
 

@@ -32,7 +32,7 @@ def test_passwords_and_iins_never_reach_the_log(client, users, log_in):
 def test_verify_catches_an_altered_and_a_removed_entry(app, client, users, open_process, log_in):
     log_in(users["admin"])
     for reason in ("First early close reason", "Second change reason"):
-        client.post(f"/admin/processes/{open_process.id}/phases/review/open", data={"reason": reason})
+        client.post(f"/admin/processes/{open_process.id}/phases/review/open", data={"reason": reason, "confirm": "y"})
     client.post("/admin/mci", data={"year": 2031, "tenge": 5000})
     runner = app.test_cli_runner()
     intact = runner.invoke(args=["audit", "verify"])
