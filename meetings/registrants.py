@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.clock import local_time
 from app.core.errors import ServiceError
+from app.core.spreadsheet import spreadsheet_safe
 from app.extensions import db
 from app.models import User
 from app.notifications.mail import page_url
@@ -17,13 +18,6 @@ from meetings.models import Meeting, MeetingMessage, Registration
 from meetings.services import is_host
 
 MESSAGE_LENGTH = 2000  # MeetingMessage.text
-# As app.api.spreadsheet.spreadsheet_safe (which this component may not import: app.api uses it).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 STATUS_LABELS = {"registered": _l("registered"), "waitlisted": _l("waitlist"), "cancelled": _l("cancelled")}

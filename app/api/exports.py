@@ -8,7 +8,7 @@ from flask import Response, abort, jsonify
 from sqlalchemy import select
 
 from app.api.routes import bp
-from app.api.spreadsheet import spreadsheet_safe
+from app.core.spreadsheet import spreadsheet_safe
 from app.council.public import export_rows as council_rows
 from app.extensions import db
 from app.models import Area, Budget, Category, Implementation, Process, Proposal, ProposalStatus, Result

@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, jsonify, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.api.spreadsheet import spreadsheet_safe
 from app.ballots.adapter import ballots_file as build_ballots_file
 from app.core.http_cache import open_data
+from app.core.spreadsheet import spreadsheet_safe
 from app.extensions import db
 from app.models import Budget, Result
 from app.proposals.services import public_titles
