@@ -322,10 +322,10 @@ def bulk(process_id):
     require(Action.PLACE_ON_BALLOT, process.area)
     status = request.args.get("status", "submitted")
     status = status if status in BULK_STATUSES else "submitted"
-    budget_id = request.args.get("budget", 0, type=int)
+    budget_id = row_id(request.args.get("budget", 0, type=int))
     form = BulkForm()
     if form.validate_on_submit():
-        ids = [n for n in (whole_number(v, max_digits=10) for v in request.form.getlist("ids")) if n]
+        ids = [n for n in (row_id(whole_number(v, max_digits=10)) for v in request.form.getlist("ids")) if n]
         try:
             done = bulk_service.apply(process, current_user, ids, form.action.data, form.reason.data or "")
         except ServiceError as error:

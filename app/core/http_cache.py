@@ -70,8 +70,10 @@ def _private_revalidated(response: Response, etag: str, last_modified: datetime 
 
 
 def keep_private(response: Response) -> Response:
-    """No page seen by someone logged in is kept by any cache, unless a view said otherwise."""
-    if "Cache-Control" not in response.headers and current_user and current_user.is_authenticated:
+    """No page seen by someone logged in is kept by any cache, unless a view said otherwise. The
+    session cookie says who is logged in without asking the database, which may be the very thing
+    that is down (the 503 page must still be sent)."""
+    if "Cache-Control" not in response.headers and session.get("_user_id"):
         response.cache_control.private = True
         response.cache_control.no_store = True
     return response

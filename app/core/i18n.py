@@ -5,9 +5,16 @@ from babel.numbers import format_decimal, format_percent
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from app.core.clock import today
+
+# Flask-Babel marks a lazy string as safe HTML (its __html__ returns the text unescaped), so a
+# message made with _l("%(budget)s has no proposals yet.", budget=...) around a name someone typed
+# would reach the page as live markup. None of our messages holds markup: escape them like any text.
+LazyString.__html__ = lambda self: escape(str(self))
 
 
 def select_locale() -> str:

@@ -51,7 +51,7 @@ def event_text(event: ProposalEvent) -> str:
     if sentence is None:
         return event.kind
     values = dict(event.data or {})
-    if "outcome" in values:  # funded or not: the count's reason code, said in the reader's language
+    if isinstance(values.get("outcome"), dict):  # funded or not: the count's reason code, in words
         return reason_text(values["outcome"]) or str(sentence)
     if "cost" in values:
         values["cost"] = money(values["cost"])

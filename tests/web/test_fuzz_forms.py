@@ -38,6 +38,8 @@ NOT_ON_ANY_PAGE = {
     "auth.login": "only for visitors; fuzzed in test_registration and test_auth",
     "auth.reset_request": "only for visitors",
     "auth.reset_password": "reached from an emailed link",
+    "council.judge": "only for the expert assigned to the proposal (no crawling role is one); its bad input "
+                     "is tested in test_council",
 }
 
 def add_states_the_demo_lacks(demo) -> None:
@@ -80,6 +82,17 @@ def add_states_the_demo_lacks(demo) -> None:
     shown[1].hidden_at = utcnow()
     db.session.add(Category(process=processes["open"], code="empty", name_kk="Бос", name_ru="Пусто",
                             name_en="Empty", position=99))
+    # An expert council with a member, a criterion and an assignment (its setup page's forms).
+    from app.models.council import Assignment, Council, CouncilMember, Criterion
+
+    council = Council(process_id=processes["open"].id)
+    member = CouncilMember(user=users["expert@qatysu.kz"])
+    council.members.append(member)
+    council.criteria.append(Criterion(name_kk="Құзыреті", name_ru="Компетенция", name_en="Competence",
+                                      scale="pass_fail"))
+    db.session.add(council)
+    db.session.flush()
+    db.session.add(Assignment(proposal_id=shown[2].id, member_id=member.id))
     db.session.add(Meeting(area=okrug, host=deputy, title="Awaiting minutes", starts_at=utcnow() - timedelta(days=2),
                            ends_at=utcnow() - timedelta(days=2, hours=-2), venue="School 12"))
     voting = Process(area=areas["Astana"], year=2030, title_kk="Дауыс", title_ru="Голосование", title_en="Voting")

@@ -153,7 +153,7 @@ def stored(app, client, areas, users, open_process, log_in):
         f"note-{item.id}": payload("NOTE"), "action_rows": "1", "what-0": payload("ACTION"),
         "owner-0": str(users["akimat"].id), "due-0": (date.today() - timedelta(days=3)).isoformat(),
         "publish": "1"})
-    post(f"/meetings/{meeting.id}/corrections", {"text": payload("CORRECTION")})
+    post(f"/meetings/{meeting.id}/corrections", {"text": payload("CORRECTION"), "proposal_ids": [proposal.id]})
 
     # Voting, counting and publishing; then the implementation report and a milestone.
     open_voting(open_process, users["akimat"])
@@ -202,7 +202,9 @@ def pages(s, users):
         ("akimat", f"/proposals/{p.id}/implementation", ["TITLE", "MILESTONE"]),
         ("akimat", f"/budgets/{b.id}/results/manage", []),
         ("akimat", "/action-items/overdue", ["ACTION", "MEETING"]),
-        ("deputy", f"/meetings/{m.id}/minutes", ["MEETING", "TITLE"]),
+        ("deputy", f"/meetings/{m.id}/minutes", ["MEETING"]),  # published: the notice, no form
+        (None, f"/meetings/{m.id}/protocol", ["MEETING", "TITLE", "SUMMARY", "NOTE", "ACTION"]),
+        ("deputy", f"/meetings/{m.id}/attendance-sheet", ["MEETING"]),
         ("admin", "/admin/areas", ["AREA"]),
         ("admin", f"/admin/processes/{s['process'].id}", ["BUDGET"]),
         ("admin", f"/admin/processes/{s['process'].id}/categories", ["CAT"]),
@@ -322,3 +324,15 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_open_as_text(client,
     assert {row["estimated_cost_kzt"] for row in rows} == {str(1_000_000 + n) for n in range(5)}  # numbers untouched
     exported = client.get(f"/api/v1/processes/{open_process.id}/export/proposals.json").get_json()
     assert formula in {row["title"] for row in exported["rows"]}
+
+
+def test_a_message_formatted_with_a_typed_name_is_escaped_on_the_page(app, ctx):
+    """Flask-Babel marks its lazy strings as safe HTML, so a message made with ``_l(...)`` around a
+    name someone typed (a budget, an area, a person) would reach a page as live markup; every such
+    message is escaped like any other text."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    message = lazy_gettext("%(budget)s has no proposals yet.", budget='<img src=x onerror="alert(1)">')
+    page = render_template_string("<p>{{ message }}</p>", message=message)
+    assert "<img" not in page and "&lt;img" in page
