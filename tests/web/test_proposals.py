@@ -1,4 +1,5 @@
 """Writing, supporting and reviewing proposals: who may, who may not, and what everyone sees."""
+import html
 import io
 from datetime import date
 
@@ -98,7 +99,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(app, client, use
     response = client.post("/proposals/new", data=form(open_process, **overrides), headers=EN,
                            content_type="multipart/form-data")
     assert response.status_code == 200
-    assert message in response.get_data(as_text=True)
+    assert message in html.unescape(response.get_data(as_text=True))  # as the person reads it
     assert count(Proposal) == 0 and count(ProposalPhoto) == 0
 
 
